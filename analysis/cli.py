@@ -1,0 +1,98 @@
+"""The ``workbook`` command: run the yearly workbook or check a data folder.
+
+A problem the user can fix is printed as a plain message and the command exits
+with status 2 (1 for ``check`` finding problems); ``--debug`` adds the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+import warnings
+from pathlib import Path
+
+from analysis.errors import WorkbookError
+from analysis.workbook import DEFAULT_DATA, DEFAULT_NOTEBOOKS, DEFAULT_OUT
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="workbook", description="The Customer Care Strategy scrutiny workbook.")
+    parser.add_argument("--debug", action="store_true", help="show Python tracebacks (for developers)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run the yearly workbook and write the members' pages")
+    run.add_argument("--data", default=str(DEFAULT_DATA), help="data folder with council.toml (default: the sample)")
+    run.add_argument("--year", help="financial year, e.g. 2023/24 (default: the latest complete year in the data)")
+    run.add_argument("--out", default=str(DEFAULT_OUT), help="output folder (default: outputs/)")
+    run.add_argument("--as-at", dest="as_at", help="date the data is 'as at', YYYY-MM-DD (default: from the data)")
+    run.add_argument("--notebooks", default=str(DEFAULT_NOTEBOOKS), help=argparse.SUPPRESS)
+    run.add_argument("--jobs", type=int, help="notebooks to run at once (default: one per CPU)")
+
+    check = commands.add_parser("check", help="check a data folder and report every problem")
+    check.add_argument("--data", default=str(DEFAULT_DATA), help="data folder with council.toml (default: the sample)")
+    return parser
+
+
+def _run(args) -> int:
+    from analysis.workbook import run
+
+    index = run(args.data, args.year, args.out, args.as_at, args.notebooks, args.jobs)
+    print(f"Members' pages: {index}")
+    return 0
+
+
+def _check(args) -> int:
+    from analysis.config import load_config
+    from analysis.datasets import check_all
+
+    config = load_config(args.data)
+    for warning in config.warnings:
+        print(f"warning: {warning}")
+    datasets, problems = check_all(config)
+    folder = Path(args.data)
+    print(f"Checked {folder} for {config.name}:")
+    from analysis.config import DATASET_NAMES
+
+    for name in DATASET_NAMES:
+        item = datasets.loaded.get(name)
+        failed = any(p.dataset == name for p in problems)
+        if item is not None:
+            files = ", ".join(p.name for p in item.files)
+            ignored = f"; columns not used: {', '.join(item.ignored_columns)}" if item.ignored_columns else ""
+            print(f"  {name:<18} {len(item.frame):>10,} rows from {files}{ignored}")
+        elif failed:
+            print(f"  {name:<18} has problems (below)")
+        else:
+            print(f"  {name:<18} not present (pages that need it will say so)")
+    fatal = [p for p in problems if p.fatal]
+    if problems:
+        print(f"\n{len(fatal)} problem{'s' if len(fatal) != 1 else ''} to fix:\n", file=sys.stderr)
+        for problem in problems:
+            print(f"{problem}\n", file=sys.stderr)
+    if fatal:
+        return 1
+    print("No problems found.")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    try:
+        return {"run": _run, "check": _check}[args.command](args)
+    except WorkbookError as err:
+        for warning in err.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        if args.debug:
+            traceback.print_exc()
+        print(f"\n{err}\n", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("Stopped; nothing was published.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,437 @@
+"""Read and check a data folder's ``council.toml``.
+
+A wrong type or a missing required key is an error naming the key (and its
+line); an unknown key is a warning, so a typo never passes silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from analysis.errors import ConfigError
+
+CANONICAL_CHANNELS = (
+    "email", "letter", "online_form", "report_it", "in_person", "phone", "webchat", "social_media",
+)
+DATASET_NAMES = (
+    "action_plan", "contacts", "calls", "complaints", "feedback", "survey", "panel",
+    "panel_invitations", "population", "measures", "manual_measures",
+)
+BANK_HOLIDAY_REGIONS = {
+    "england-and-wales": "ENG",
+    "scotland": "SCT",
+    "northern-ireland": "NIR",
+}
+STATUSES = ("achieved", "not_achieved", "ongoing", "withdrawn")
+DEFAULT_STATUS_LABELS = {
+    "achieved": ["Achieved", "Complete", "Completed"],
+    "not_achieved": ["Not achieved", "Not complete"],
+    "ongoing": ["Ongoing", "In progress"],
+    "withdrawn": ["Withdrawn"],
+}
+DEFAULT_DIGITAL = ["email", "online_form", "report_it", "webchat", "social_media"]
+YEAR_LABEL = re.compile(r"^(\d{4})/(\d{2})$")
+
+
+@dataclass(frozen=True)
+class Standard:
+    """A 'within N' standard that may change from one financial year onwards.
+
+    ``by_year`` maps the first financial year (start year, e.g. 2023 for
+    2023/24) to the N that applies from then on.
+    """
+
+    by_year: tuple[tuple[int, int], ...]
+
+    def for_year(self, start_year: int) -> int | None:
+        applicable = [n for first, n in self.by_year if first <= start_year]
+        if applicable:
+            return applicable[-1]
+        # Before the first recorded change, the earliest standard applies.
+        return self.by_year[0][1] if self.by_year else None
+
+    @property
+    def changes(self) -> bool:
+        return len({n for _, n in self.by_year}) > 1
+
+
+@dataclass(frozen=True)
+class SurveyQuestion:
+    question_id: str
+    text: str
+    scale: tuple[str, ...]
+    positive: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DatasetSource:
+    """Where a dataset lives and how its columns are named in the council's export."""
+
+    path: tuple[str, ...] = ()
+    columns: dict[str, str] = field(default_factory=dict)
+    sheet: str | int | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    folder: Path
+    name: str
+    year_start_month: int
+    sample: bool
+    bank_holidays: str
+    closure_days: tuple[dt.date, ...]
+    respond_within: dict[str, Standard]
+    acknowledge_within: dict[str, Standard]
+    phone_answer_within_seconds: int | None
+    complaint_acknowledge_within: int | None
+    complaint_stage1_within: int | None
+    complaint_stage2_within: int | None
+    digital_channels: tuple[str, ...]
+    in_person_locations: tuple[str, ...]
+    themes: tuple[str, ...]
+    status_labels: dict[str, str]  # lower-cased spreadsheet label -> canonical status
+    survey_questions: dict[str, SurveyQuestion]
+    minimum_count: int
+    datasets: dict[str, DatasetSource]
+    warnings: tuple[str, ...] = ()
+
+
+# --- a small declarative spec: each leaf is (checker, required, default) -----------------
+
+
+class _Problems:
+    def __init__(self, path: Path, text: str):
+        self.path = path
+        self.lines = text.splitlines()
+        self.errors: list[str] = []
+        self.warnings: list[str] = []
+
+    def where(self, key: str) -> str:
+        """'line N' of the key's first appearance, best effort, for the user's editor."""
+        parts = key.split(".")
+        leaf = parts[-1].strip('"')
+        table_prefix = ".".join(parts[:-1])
+        in_table = not table_prefix
+        for number, line in enumerate(self.lines, start=1):
+            stripped = line.strip()
+            if stripped.startswith("["):
+                name = stripped.split("#", 1)[0].strip().strip("[]").strip()
+                in_table = not table_prefix or name == table_prefix or table_prefix.startswith(name + ".")
+                if name == key:
+                    return f" (line {number})"
+                continue
+            if in_table and re.match(rf'^"?{re.escape(leaf)}"?\s*=', stripped):
+                return f" (line {number})"
+        if table_prefix:
+            return self.where(table_prefix)
+        return ""
+
+    def error(self, key: str, message: str) -> None:
+        self.errors.append(f"{self.path.name}: [{key}]{self.where(key)} {message}")
+
+    def warn(self, key: str, message: str) -> None:
+        self.warnings.append(f"{self.path.name}: [{key}]{self.where(key)} {message}")
+
+
+def _type_name(value: Any) -> str:
+    return {
+        bool: "true/false", int: "a whole number", float: "a number", str: "text",
+        list: "a list", dict: "a table",
+    }.get(type(value), type(value).__name__)
+
+
+def _get_table(raw: dict, key: str, problems: _Problems, known: set[str] | None) -> dict:
+    value = raw.get(key.split(".")[-1], {})
+    if not isinstance(value, dict):
+        problems.error(key, f"must be a table (got {_type_name(value)})")
+        return {}
+    if known is not None:
+        for unknown in sorted(set(value) - known):
+            problems.warn(f"{key}.{unknown}", "is not a key the workbook knows; it is ignored")
+    return value
+
+
+def _text(table: dict, key: str, problems: _Problems, *, required: bool = False, default: str | None = None):
+    leaf = key.split(".")[-1]
+    if leaf not in table:
+        if required:
+            problems.error(key, "is missing: it is required")
+        return default
+    value = table[leaf]
+    if not isinstance(value, str) or not value.strip():
+        problems.error(key, f"must be non-empty text in quotes (got {value!r})")
+        return default
+    return value
+
+
+def _whole(table: dict, key: str, problems: _Problems, *, default: int | None = None,
+           minimum: int = 0, maximum: int | None = None):
+    leaf = key.split(".")[-1]
+    if leaf not in table:
+        return default
+    value = table[leaf]
+    if isinstance(value, bool) or not isinstance(value, int):
+        problems.error(key, f"must be a whole number (got {value!r})")
+        return default
+    if value < minimum or (maximum is not None and value > maximum):
+        upper = f" and at most {maximum}" if maximum is not None else ""
+        problems.error(key, f"must be at least {minimum}{upper} (got {value})")
+        return default
+    return value
+
+
+def _flag(table: dict, key: str, problems: _Problems, *, default: bool) -> bool:
+    leaf = key.split(".")[-1]
+    if leaf not in table:
+        return default
+    value = table[leaf]
+    if not isinstance(value, bool):
+        problems.error(key, f"must be true or false without quotes (got {value!r})")
+        return default
+    return value
+
+
+def _text_list(table: dict, key: str, problems: _Problems, *, default: list[str] | None = None):
+    leaf = key.split(".")[-1]
+    if leaf not in table:
+        return list(default or [])
+    value = table[leaf]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        problems.error(key, f'must be a list of text, e.g. ["a", "b"] (got {value!r})')
+        return list(default or [])
+    return value
+
+
+def parse_year_label(label: str) -> int | None:
+    """'2023/24' -> 2023; None when the label is not of that form."""
+    match = YEAR_LABEL.fullmatch(label) if isinstance(label, str) else None
+    if not match:
+        return None
+    start, end = int(match.group(1)), int(match.group(2))
+    if (start + 1) % 100 != end:
+        return None
+    return start
+
+
+def _standards(table: dict, key: str, problems: _Problems) -> dict[str, Standard]:
+    standards: dict[str, Standard] = {}
+    for channel, value in table.items():
+        item_key = f"{key}.{channel}"
+        if channel not in CANONICAL_CHANNELS:
+            problems.warn(item_key, f"is not a channel of the contract ({', '.join(CANONICAL_CHANNELS)}); it is ignored")
+            continue
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            standards[channel] = Standard(((0, value),))
+        elif isinstance(value, dict) and value:
+            by_year = []
+            for year, n in value.items():
+                start = parse_year_label(year)
+                if start is None:
+                    problems.error(item_key, f'has a year "{year}": years are written like "2023/24"')
+                elif isinstance(n, bool) or not isinstance(n, int) or n < 0:
+                    problems.error(item_key, f'"{year}" must be a whole number of working days (got {n!r})')
+                else:
+                    by_year.append((start, n))
+            if by_year:
+                standards[channel] = Standard(tuple(sorted(by_year)))
+        else:
+            problems.error(
+                item_key,
+                f'must be a whole number of working days, or a table of them by the year they '
+                f'apply from, e.g. {{ "2021/22" = 10, "2023/24" = 5 }} (got {value!r})',
+            )
+    return standards
+
+
+def _closure_days(table: dict, key: str, problems: _Problems) -> tuple[dt.date, ...]:
+    value = table.get("closure_days", [])
+    if not isinstance(value, list):
+        problems.error(key, f'must be a list of dates, e.g. ["2024-12-27"] (got {value!r})')
+        return ()
+    days = []
+    for item in value:
+        if isinstance(item, dt.date) and not isinstance(item, dt.datetime):
+            days.append(item)
+            continue
+        try:
+            days.append(dt.date.fromisoformat(str(item)))
+        except ValueError:
+            problems.error(key, f'has "{item}", which is not a date written YYYY-MM-DD')
+    return tuple(sorted(days))
+
+
+def _status_labels(table: dict, key: str, problems: _Problems) -> dict[str, str]:
+    raw = {status: table.get(status, DEFAULT_STATUS_LABELS[status]) for status in STATUSES}
+    for unknown in sorted(set(table) - set(STATUSES)):
+        problems.warn(f"{key}.{unknown}", f"is not a status; use one of {', '.join(STATUSES)}")
+    mapping: dict[str, str] = {}
+    for status, labels in raw.items():
+        if not isinstance(labels, list) or not all(isinstance(v, str) for v in labels):
+            problems.error(f"{key}.{status}", f'must be a list of labels, e.g. ["Achieved"] (got {labels!r})')
+            continue
+        for label in labels:
+            normalised = label.strip().lower()
+            if normalised in mapping and mapping[normalised] != status:
+                problems.error(f"{key}.{status}", f'label "{label}" is also listed under {mapping[normalised]}')
+            mapping[normalised] = status
+    return mapping
+
+
+def _survey_questions(table: dict, key: str, problems: _Problems) -> dict[str, SurveyQuestion]:
+    questions: dict[str, SurveyQuestion] = {}
+    for question_id, spec in table.items():
+        item_key = f"{key}.{question_id}"
+        if not isinstance(spec, dict):
+            problems.error(item_key, "must be a table with text, scale and positive")
+            continue
+        for unknown in sorted(set(spec) - {"text", "scale", "positive"}):
+            problems.warn(f"{item_key}.{unknown}", "is not a key the workbook knows; it is ignored")
+        text = _text(spec, f"{item_key}.text", problems, required=True)
+        scale = _text_list(spec, f"{item_key}.scale", problems)
+        positive = _text_list(spec, f"{item_key}.positive", problems)
+        if "scale" not in spec:
+            problems.error(f"{item_key}.scale", "is missing: list every answer the question allows")
+        for answer in positive:
+            if answer not in scale:
+                problems.error(f"{item_key}.positive", f'"{answer}" is not one of the answers in scale')
+        if text is not None:
+            questions[question_id] = SurveyQuestion(question_id, text, tuple(scale), tuple(positive))
+    return questions
+
+
+def _datasets(table: dict, key: str, problems: _Problems) -> dict[str, DatasetSource]:
+    sources: dict[str, DatasetSource] = {}
+    for name, spec in table.items():
+        item_key = f"{key}.{name}"
+        if name not in DATASET_NAMES:
+            problems.warn(item_key, f"is not a dataset of the contract ({', '.join(DATASET_NAMES)}); it is ignored")
+            continue
+        if not isinstance(spec, dict):
+            problems.error(item_key, "must be a table, e.g. path = \"export.csv\"")
+            continue
+        for unknown in sorted(set(spec) - {"path", "columns", "sheet"}):
+            problems.warn(f"{item_key}.{unknown}", "is not a key the workbook knows; it is ignored")
+        path = spec.get("path", [])
+        if isinstance(path, str):
+            path = [path]
+        if not isinstance(path, list) or not all(isinstance(p, str) and p for p in path):
+            problems.error(f"{item_key}.path", f"must be a file name, a glob or a list of them (got {path!r})")
+            path = []
+        columns = spec.get("columns", {})
+        if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
+            problems.error(f"{item_key}.columns", 'must map export names to canonical ones, e.g. { "Case Ref" = "contact_id" }')
+            columns = {}
+        sheet = spec.get("sheet")
+        if sheet is not None and (isinstance(sheet, bool) or not isinstance(sheet, (str, int))):
+            problems.error(f"{item_key}.sheet", f"must be a sheet name in quotes or a sheet number from 0 (got {sheet!r})")
+            sheet = None
+        sources[name] = DatasetSource(tuple(path), dict(columns), sheet)
+    return sources
+
+
+TOP_LEVEL = {
+    "council", "calendar", "standards", "channels", "locations", "action_plan", "survey",
+    "disclosure", "datasets",
+}
+
+
+def load_config(folder: str | Path) -> Config:
+    """Read ``folder/council.toml``; raise :class:`ConfigError` listing every problem."""
+    folder = Path(folder)
+    path = folder / "council.toml"
+    if not folder.is_dir():
+        raise ConfigError(f"The data folder {folder} does not exist.")
+    if not path.is_file():
+        raise ConfigError(
+            f"{path} is missing. Every data folder needs a council.toml: copy "
+            "data/sample/council.toml and change it for your council."
+        )
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path.name} is not valid TOML: {exc}. Check quotes and brackets on that line.") from None
+    problems = _Problems(path, text)
+    for unknown in sorted(set(raw) - TOP_LEVEL):
+        problems.warn(unknown, "is not a section the workbook knows; it is ignored")
+
+    council = _get_table(raw, "council", problems, {"name", "year_start_month", "sample"})
+    if "council" not in raw:
+        problems.error("council", "is missing: add a [council] section with at least name = \"...\"")
+    name = _text(council, "council.name", problems, required="council" in raw, default="")
+    year_start_month = _whole(council, "council.year_start_month", problems, default=4, minimum=1, maximum=12)
+    sample = _flag(council, "council.sample", problems, default=False)
+
+    calendar = _get_table(raw, "calendar", problems, {"bank_holidays", "closure_days"})
+    bank_holidays = _text(calendar, "calendar.bank_holidays", problems, default="england-and-wales")
+    if bank_holidays not in BANK_HOLIDAY_REGIONS:
+        problems.error("calendar.bank_holidays", f'must be one of {", ".join(BANK_HOLIDAY_REGIONS)} (got "{bank_holidays}")')
+        bank_holidays = "england-and-wales"
+    closure_days = _closure_days(calendar, "calendar.closure_days", problems)
+
+    standards = _get_table(raw, "standards", problems, {
+        "respond_within_working_days", "acknowledge_within_working_days", "phone", "complaints"})
+    respond = _standards(_get_table(standards, "standards.respond_within_working_days", problems, None),
+                         "standards.respond_within_working_days", problems)
+    acknowledge = _standards(_get_table(standards, "standards.acknowledge_within_working_days", problems, None),
+                             "standards.acknowledge_within_working_days", problems)
+    phone = _get_table(standards, "standards.phone", problems, {"answer_within_seconds"})
+    answer_within = _whole(phone, "standards.phone.answer_within_seconds", problems)
+    complaints = _get_table(standards, "standards.complaints", problems, {
+        "acknowledge_within_working_days", "stage1_respond_within_working_days", "stage2_respond_within_working_days"})
+
+    channels = _get_table(raw, "channels", problems, {"digital"})
+    digital = _text_list(channels, "channels.digital", problems, default=DEFAULT_DIGITAL)
+    for channel in digital:
+        if channel not in CANONICAL_CHANNELS:
+            problems.error("channels.digital", f'"{channel}" is not a channel of the contract ({", ".join(CANONICAL_CHANNELS)})')
+    locations = _get_table(raw, "locations", problems, {"in_person"})
+    in_person = _text_list(locations, "locations.in_person", problems)
+
+    action_plan = _get_table(raw, "action_plan", problems, {"themes", "status_labels"})
+    themes = _text_list(action_plan, "action_plan.themes", problems)
+    status_labels = _status_labels(
+        _get_table(action_plan, "action_plan.status_labels", problems, None), "action_plan.status_labels", problems)
+
+    survey = _get_table(raw, "survey", problems, {"questions"})
+    questions = _survey_questions(_get_table(survey, "survey.questions", problems, None), "survey.questions", problems)
+
+    disclosure = _get_table(raw, "disclosure", problems, {"minimum_count"})
+    minimum_count = _whole(disclosure, "disclosure.minimum_count", problems, default=5, minimum=1)
+
+    datasets = _datasets(_get_table(raw, "datasets", problems, None), "datasets", problems)
+    complaint_standards = [
+        _whole(complaints, f"standards.complaints.{key}", problems)
+        for key in ("acknowledge_within_working_days", "stage1_respond_within_working_days",
+                    "stage2_respond_within_working_days")
+    ]
+
+    if problems.errors:
+        raise ConfigError("\n".join(problems.errors), warnings=problems.warnings)
+    return Config(
+        folder=folder,
+        name=name,
+        year_start_month=year_start_month,
+        sample=sample,
+        bank_holidays=bank_holidays,
+        closure_days=closure_days,
+        respond_within=respond,
+        acknowledge_within=acknowledge,
+        phone_answer_within_seconds=answer_within,
+        complaint_acknowledge_within=complaint_standards[0],
+        complaint_stage1_within=complaint_standards[1],
+        complaint_stage2_within=complaint_standards[2],
+        digital_channels=tuple(digital),
+        in_person_locations=tuple(in_person),
+        themes=tuple(themes),
+        status_labels=status_labels,
+        survey_questions=questions,
+        minimum_count=minimum_count,
+        datasets=datasets,
+        warnings=tuple(problems.warnings),
+    )

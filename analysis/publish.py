@@ -1,0 +1,105 @@
+"""Publishing for members: notebook -> HTML with the members' template, and the index pages.
+
+The notebook export uses nbconvert's HTMLExporter with our own template
+(``templates/members``, extending nbconvert's ``lab``): code, prompts and the
+papermill parameter cells are left out by exporter options and tags, never by
+editing HTML afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import nbformat
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from nbconvert import HTMLExporter
+from traitlets.config import Config as TraitletsConfig
+
+import analysis
+from analysis.calendar import year_folder
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+# Cells with these tags never reach a members' page: papermill's parameter cells and analysts' notes.
+HIDDEN_TAGS = {"parameters", "injected-parameters", "remove-cell", "analyst-only"}
+
+
+def page_context(workbook, pages: list[dict]) -> dict:
+    """What every page of one run shows around its content: banner, navigation, provenance."""
+    from analysis.workbook import git_commit
+
+    return {
+        "council": workbook.config.name,
+        "year": workbook.year,
+        "sample": workbook.config.sample,
+        "pages": pages,
+        "current": "index",
+        "version": analysis.__version__,
+        "commit": git_commit(),
+        "ran_at": dt.datetime.now().strftime("%d %B %Y at %H:%M"),
+        "data_folder": workbook.config.folder.name,
+        "files": workbook.data.file_digests(),
+        "as_at": [(name, date.strftime("%d %B %Y")) for name, date in workbook.as_at.items() if date],
+    }
+
+
+def _exporter() -> HTMLExporter:
+    config = TraitletsConfig()
+    config.HTMLExporter.extra_template_basedirs = [str(TEMPLATES)]
+    config.HTMLExporter.template_name = "members"
+    config.HTMLExporter.exclude_input = True
+    config.HTMLExporter.exclude_input_prompt = True
+    config.HTMLExporter.exclude_output_prompt = True
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_cell_tags = HIDDEN_TAGS
+    config.HTMLExporter.preprocessors = ["nbconvert.preprocessors.TagRemovePreprocessor"]
+    return HTMLExporter(config=config)
+
+
+def first_heading(notebook) -> str | None:
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            match = re.search(r"^# (.+)$", cell.source, flags=re.MULTILINE)
+            if match:
+                return match.group(1).strip()
+    return None
+
+
+def export_html(executed: Path, html: Path, page: dict) -> None:
+    """Write the members' HTML page of an executed notebook."""
+    notebook = nbformat.read(executed, as_version=4)
+    notebook.metadata["title"] = first_heading(notebook) or executed.stem
+    body, _ = _exporter().from_notebook_node(notebook, resources={"workbook": page, "language_code": "en-GB"})
+    html.write_text(body, encoding="utf-8")
+
+
+def _environment() -> Environment:
+    env = Environment(loader=FileSystemLoader([str(TEMPLATES), str(TEMPLATES / "members")]),
+                      autoescape=select_autoescape(["html", "j2"]))
+    env.globals["css"] = (TEMPLATES / "members" / "members.css").read_text(encoding="utf-8")
+    return env
+
+
+def write_index(workbook, pages: list[dict], path: Path, context: dict) -> None:
+    """The year's entry page: the headline, the key measures and links to every page."""
+    from analysis.present import headline_summary, key_measures_table
+
+    html = _environment().get_template("year_index.html.j2").render(
+        wb=context, pages=pages, headline=headline_summary(workbook), table=key_measures_table(workbook))
+    path.write_text(html, encoding="utf-8")
+
+
+def write_outputs_index(out: Path) -> None:
+    """``OUT/index.html``: every year that has been run."""
+    years = sorted((p.name for p in out.iterdir()
+                    if p.is_dir() and re.fullmatch(r"\d{4}-\d{2}", p.name) and (p / "index.html").is_file()),
+                   reverse=True)
+    html = _environment().get_template("outputs_index.html.j2").render(
+        years=[(y, y.replace("-", "/")) for y in years])
+    temporary = out / ".index.html.tmp"
+    temporary.write_text(html, encoding="utf-8")
+    temporary.replace(out / "index.html")
+
+
+__all__ = ["export_html", "page_context", "write_index", "write_outputs_index", "year_folder"]

@@ -1,0 +1,328 @@
+"""The yearly run: prepare the data once, execute every notebook with papermill, publish HTML.
+
+``prepare`` reads and validates the data folder and computes every measure;
+the result is pickled once per run and each notebook opens it with
+``open_workbook`` instead of reading the files again. Notebooks run in
+parallel processes; the year's output is built in a temporary folder and only
+replaces ``OUT/<YYYY-YY>/`` when every step has succeeded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+import analysis
+from analysis.calendar import WorkingCalendar, financial_year, year_bounds, year_folder, year_label, year_start
+from analysis.compare import add_comparisons, to_csv_frame
+from analysis.config import Config, load_config
+from analysis.datasets import Datasets, load_all
+from analysis.errors import WorkbookError
+from analysis.measures import (
+    action_plan_measures,
+    as_at_date,
+    call_measures,
+    contact_measures,
+    manual_measure_rows,
+)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent
+DEFAULT_DATA = REPO_DIR / "data" / "sample"
+DEFAULT_NOTEBOOKS = REPO_DIR / "notebooks"
+DEFAULT_OUT = REPO_DIR / "outputs"
+KERNEL_NAME = "scrutiny-workbook"
+
+# The columns whose latest timestamp is each dataset's 'as at' date.
+AS_AT_COLUMNS = {
+    "contacts": ["received_at", "acknowledged_at", "responded_at"],
+    "calls": ["offered_at"],
+    "complaints": ["received_at", "acknowledged_at", "responded_at"],
+    "feedback": ["given_at"],
+}
+
+
+@dataclass
+class Workbook:
+    """Everything a notebook needs for one year: config, validated data and every measure."""
+
+    config: Config
+    data: Datasets
+    year: str
+    years: list[str]               # every year in the data up to and including ``year``
+    as_at: dict[str, dt.date | None]
+    measures: pd.DataFrame         # all years up to ``year``, with comparisons
+    parameters: dict = field(default_factory=dict)
+
+    @property
+    def calendar(self) -> WorkingCalendar:
+        return WorkingCalendar.for_council(self.config)
+
+    @property
+    def previous_year(self) -> str | None:
+        index = self.years.index(self.year)
+        return self.years[index - 1] if index > 0 else None
+
+    def measure(self, measure_id: str, breakdown: str | None = "") -> pd.DataFrame:
+        """Rows of one measure: the headline (breakdown ''), a breakdown name ('channel'), or all (None)."""
+        rows = self.measures[self.measures["measure_id"] == measure_id]
+        if breakdown is None:
+            return rows.reset_index(drop=True)
+        if breakdown == "":
+            return rows[rows["breakdown"] == ""].reset_index(drop=True)
+        return rows[rows["breakdown"].str.startswith(breakdown + "=")].reset_index(drop=True)
+
+    def value(self, measure_id: str, year: str | None = None, breakdown: str = ""):
+        rows = self.measures[(self.measures["measure_id"] == measure_id) & (self.measures["breakdown"] == breakdown)
+                             & (self.measures["year"] == (year or self.year))]
+        return rows.iloc[0] if len(rows) else None
+
+
+# --- preparing the data ---------------------------------------------------------------------
+
+
+def data_years(datasets: Datasets) -> tuple[list[str], dt.date | None]:
+    """Financial years that have dated records, and the latest record date."""
+    config = datasets.config
+    labels: set[str] = set()
+    latest: dt.date | None = None
+    for name, columns in AS_AT_COLUMNS.items():
+        frame = datasets.get(name)
+        if frame is None or frame.empty:
+            continue
+        labels |= set(financial_year(frame[columns[0]], config.year_start_month).dropna())
+        found = as_at_date(frame, columns)
+        if found and (latest is None or found > latest):
+            latest = found
+    plan = datasets.get("action_plan")
+    if plan is not None:
+        labels |= set(plan["plan_year"])
+    return sorted(labels), latest
+
+
+def latest_complete_year(datasets: Datasets) -> str:
+    """The latest financial year whose last day is on or before the latest record date."""
+    config = datasets.config
+    _, latest = data_years(datasets)
+    if latest is None:
+        raise WorkbookError("The data has no dated records (contacts, calls, complaints or feedback), so the "
+                            "year cannot be worked out: give it with --year, e.g. --year 2023/24.")
+    start = latest.year if latest.month >= config.year_start_month else latest.year - 1
+    label = year_label(start)
+    if year_bounds(label, config.year_start_month)[1] > latest:
+        label = year_label(start - 1)
+    return label
+
+
+def compute_measures(datasets: Datasets, as_at: dict[str, dt.date | None]) -> pd.DataFrame:
+    """Every measure for every year in the data, with comparisons and targets."""
+    config = datasets.config
+    calendar = WorkingCalendar.for_council(config)
+    parts = [
+        action_plan_measures(datasets.get("action_plan")),
+        contact_measures(datasets.get("contacts"), config, calendar, as_at.get("contacts")),
+        call_measures(datasets.get("calls"), config),
+        manual_measure_rows(datasets.get("manual_measures"), datasets.get("measures")),
+    ]
+    rows = pd.concat([p for p in parts if not p.empty], ignore_index=True)
+    return add_comparisons(rows, datasets.get("measures"))
+
+
+def prepare(data_dir: str | Path = DEFAULT_DATA, year: str | None = None, as_at: str | dt.date | None = None,
+            datasets: Datasets | None = None) -> Workbook:
+    """Load and validate the data folder (unless given) and compute every measure for the year."""
+    config = load_config(data_dir) if datasets is None else datasets.config
+    datasets = datasets or load_all(config)
+    if isinstance(as_at, str) and as_at:
+        try:
+            as_at = dt.date.fromisoformat(as_at)
+        except ValueError:
+            raise WorkbookError(f'--as-at "{as_at}" is not a date: write it like 2024-04-30.') from None
+    as_at_by_dataset = {
+        name: (as_at or (as_at_date(datasets.get(name), cols) if datasets.get(name) is not None else None))
+        for name, cols in AS_AT_COLUMNS.items()
+    }
+    available, _ = data_years(datasets)
+    if year is None:
+        year = latest_complete_year(datasets)
+    else:
+        try:
+            year_start(year)
+        except ValueError as exc:
+            raise WorkbookError(f"--year {exc}.") from None
+        if year not in available:
+            covered = f"{available[0]} to {available[-1]}" if available else "no year at all"
+            raise WorkbookError(f"There is no data for {year}: the data folder covers {covered}.")
+    years = [y for y in available if y <= year]
+    measures = compute_measures(datasets, as_at_by_dataset)
+    measures = measures[measures["year"].isin(years)].reset_index(drop=True)
+    return Workbook(config, datasets, year, years, as_at_by_dataset, measures,
+                    {"data_dir": str(config.folder), "year": year, "as_at": str(as_at or "")})
+
+
+def open_workbook(data_dir: str = "", year: str = "", as_at: str = "", prepared: str = "") -> Workbook:
+    """For notebooks: the run's prepared workbook if there is one, otherwise prepare it now."""
+    if prepared and Path(prepared).is_file():
+        with open(prepared, "rb") as handle:
+            return pickle.load(handle)
+    return prepare(data_dir or DEFAULT_DATA, year or None, as_at or None)
+
+
+# --- running notebooks ----------------------------------------------------------------------
+
+
+def kernel_name() -> str:
+    """A kernelspec for this very Python, registered in its environment if missing.
+
+    papermill refuses a notebook without a kernel it can find; on a fresh machine
+    the environment has none until this registers one.
+    """
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+        if spec.argv and Path(spec.argv[0]).resolve() == Path(sys.executable).resolve():
+            return KERNEL_NAME
+    except NoSuchKernel:
+        pass
+    try:
+        from ipykernel.kernelspec import install
+
+        install(kernel_name=KERNEL_NAME, display_name="Scrutiny workbook (Python)", prefix=sys.prefix)
+        return KERNEL_NAME
+    except OSError:
+        return "python3"
+
+
+def notebook_title(path: Path) -> str:
+    """The page's title: the notebook's first markdown heading."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    for cell in notebook.get("cells", []):
+        if cell.get("cell_type") == "markdown":
+            for line in "".join(cell.get("source", "")).splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return path.stem.replace("-", " ").replace("_", " ").capitalize()
+
+
+def git_commit() -> str:
+    try:
+        out = subprocess.run(["git", "-C", str(REPO_DIR), "rev-parse", "--short", "HEAD"], capture_output=True,
+                             text=True, timeout=5)
+        return out.stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def execute_and_export(notebook: str, executed: str, html: str, parameters: dict, kernel: str,
+                       page: dict) -> tuple[float, str | None]:
+    """Run one notebook with papermill and write its HTML: (seconds taken, failure message or None).
+
+    Runs in a worker process, so it returns a plain message rather than raising.
+    """
+    import papermill
+
+    from analysis.publish import export_html
+
+    started = time.perf_counter()
+    try:
+        papermill.execute_notebook(notebook, executed, parameters=parameters, kernel_name=kernel,
+                                   progress_bar=False, cwd=str(Path(notebook).parent))
+        export_html(Path(executed), Path(html), page)
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a message for the user
+        return time.perf_counter() - started, _explain_failure(Path(notebook).name, exc)
+    return time.perf_counter() - started, None
+
+
+class NotebookFailed(WorkbookError):
+    pass
+
+
+def _explain_failure(name: str, exc: BaseException) -> str:
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        return (f"The notebook {name} stopped at cell {exc.exec_count}: {exc.ename}: {exc.evalue}\n"
+                "  The executed notebook shows the cell and the full error; nothing was published.")
+    return f"The notebook {name} failed: {type(exc).__name__}: {exc}"
+
+
+def run(data_dir: str | Path = DEFAULT_DATA, year: str | None = None, out: str | Path = DEFAULT_OUT,
+        as_at: str | None = None, notebooks_dir: str | Path = DEFAULT_NOTEBOOKS, jobs: int | None = None,
+        echo=print) -> Path:
+    """Run the yearly workbook and return the path of the year's ``index.html``."""
+    from analysis.publish import page_context, write_index, write_outputs_index
+
+    started = time.perf_counter()
+    data_dir = Path(data_dir).resolve()
+    out = Path(out).resolve()
+    notebooks = sorted(Path(notebooks_dir).glob("*.ipynb"))
+    if not notebooks:
+        raise WorkbookError(f"There are no notebooks in {notebooks_dir}.")
+    workbook = prepare(data_dir, year, as_at)
+    echo(f"{workbook.config.name}: {workbook.year}, data read and checked "
+         f"({', '.join(sorted(workbook.data.loaded))})")
+
+    out.mkdir(parents=True, exist_ok=True)
+    final = out / year_folder(workbook.year)
+    build = Path(tempfile.mkdtemp(prefix=f".{final.name}-building-", dir=out))
+    try:
+        prepared = build / "prepared.pickle"
+        with open(prepared, "wb") as handle:
+            pickle.dump(workbook, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        pages = [{"stem": nb.stem, "title": notebook_title(nb), "href": f"{nb.stem}.html"} for nb in notebooks]
+        context = page_context(workbook, pages)
+        kernel = kernel_name()
+        parameters = {"data_dir": str(data_dir), "year": workbook.year, "as_at": as_at or "",
+                      "output_dir": str(final), "prepared": str(prepared)}
+        jobs = jobs or max(1, min(len(notebooks), os.cpu_count() or 1))
+        failures = []
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = {
+                pool.submit(execute_and_export, str(nb), str(build / nb.name), str(build / f"{nb.stem}.html"),
+                            parameters, kernel, {**context, "current": nb.stem}): nb
+                for nb in notebooks
+            }
+            for future in as_completed(futures):
+                nb = futures[future]
+                seconds, failure = future.result()
+                if failure:
+                    echo(f"  FAILED  {nb.stem:<32} {seconds:5.1f} s")
+                    failures.append(failure)
+                else:
+                    echo(f"  done    {nb.stem:<32} {seconds:5.1f} s")
+        if failures:
+            raise NotebookFailed("\n".join(failures) + f"\n  The earlier output in {final} is unchanged.")
+        prepared.unlink()
+        to_csv_frame(workbook.measures).to_csv(build / "measures.csv", index=False)
+        write_index(workbook, pages, build / "index.html", context)
+        _replace_folder(build, final)
+    except BaseException:
+        shutil.rmtree(build, ignore_errors=True)
+        raise
+    write_outputs_index(out)
+    echo(f"Finished in {time.perf_counter() - started:.0f} s.")
+    return final / "index.html"
+
+
+def _replace_folder(build: Path, final: Path) -> None:
+    """Swap the new year folder in with two renames, so a reader never sees half of one."""
+    old = None
+    if final.exists():
+        old = final.with_name(f".{final.name}-old-{os.getpid()}")
+        final.rename(old)
+    build.rename(final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
