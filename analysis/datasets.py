@@ -442,9 +442,9 @@ def _schema(ds: str, config: Config) -> pa.DataFrameSchema:
             checks.append(pa.Check.ge(col.minimum, error=f"expected a number of at least {col.minimum:g}"))
         if col.kind == "year":
             checks.append(pa.Check(lambda s: s.map(parse_year_label).notna(), element_wise=False,
-                                   error=EXPECTED["year"]))
+                                   error="expected " + EXPECTED["year"]))
         if col.kind == "carried_from":
-            checks.append(pa.Check.str_matches(r"^\d{4}/\d{2}:\S+$", error=EXPECTED["carried_from"]))
+            checks.append(pa.Check.str_matches(r"^\d{4}/\d{2}:\S+$", error="expected " + EXPECTED["carried_from"]))
         if ds == "action_plan" and col.name == "theme" and config.themes:
             checks.append(pa.Check.isin(config.themes, error=(
                 "expected one of the themes in council.toml [action_plan] themes")))
@@ -471,11 +471,11 @@ def _validate(ds: str, frame: pd.DataFrame, source: SourceFile, config: Config, 
                 values = _as_text(raw[column]).iloc[group["index"].astype(int).to_numpy()]
                 drop.extend(group.index[values.notna().to_numpy()])
         cases = cases.drop(drop)
-        return _problems_from_pandera(ds, cases, source)
+        return _problems_from_pandera(ds, cases, source, raw)
     return []
 
 
-def _problems_from_pandera(ds: str, cases: pd.DataFrame, source: SourceFile) -> list[Problem]:
+def _problems_from_pandera(ds: str, cases: pd.DataFrame, source: SourceFile, raw: pd.DataFrame) -> list[Problem]:
     problems = []
     cases = cases.copy()
     cases["column"] = cases["column"].astype("string").fillna("")
@@ -491,7 +491,12 @@ def _problems_from_pandera(ds: str, cases: pd.DataFrame, source: SourceFile) -> 
             column, message = None, f"has the same {together} more than once; each must be unique"
         else:
             message = check
-        examples = group["failure_case"].dropna().head(20).map(_show) if check != "not_nullable" else ()
+        if check == "not_nullable":
+            examples = ()
+        elif column in raw.columns:  # what the user typed, not what it was parsed into
+            examples = raw[column].iloc[positions[:20]].map(_show)
+        else:
+            examples = group["failure_case"].dropna().head(20).map(_show)
         problems.append(_problem_at(ds, source, column or None, positions, message, examples))
     return problems
 

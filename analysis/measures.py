@@ -38,11 +38,12 @@ def _breakdown_label(name: str | None, values: pd.Series | None, length: int) ->
 
 
 def rate_rows(measure_id: str, years: pd.Series, numerator, denominator, breakdowns: dict[str, pd.Series] | None = None,
-              unit: str = "percent", scale: float = 100.0) -> pd.DataFrame:
+              unit: str = "percent", scale: float = 100.0, include=None) -> pd.DataFrame:
     """Sum numerator and denominator by year (and each breakdown); value = scale x num / den.
 
     ``numerator`` and ``denominator`` are per-row weights (usually booleans);
-    rows with a missing year are left out.
+    rows with a missing year, or outside ``include`` (the rows the measure applies
+    to, e.g. channels that have a standard), are left out.
     """
     base = pd.DataFrame({
         "year": years.astype("object"),
@@ -51,7 +52,10 @@ def rate_rows(measure_id: str, years: pd.Series, numerator, denominator, breakdo
     })
     for name, values in (breakdowns or {}).items():
         base[name] = values.astype("object").to_numpy()
-    base = base[base["year"].notna()]
+    keep = base["year"].notna().to_numpy().copy()
+    if include is not None:
+        keep &= np.asarray(include, dtype=bool)
+    base = base[keep]
     frames = []
     for name in [None, *(breakdowns or {})]:
         keys = ["year"] if name is None else ["year", name]
@@ -208,12 +212,16 @@ def contact_measures(contacts: pd.DataFrame, config: Config, calendar: WorkingCa
     for measure_id, kind in (("responses_within_standard", "respond"),
                              ("acknowledgements_within_standard", "acknowledge")):
         outcome = contact_outcome(contacts, config, calendar, as_at, kind, year_starts)
-        if outcome.due.any():
-            rows.append(rate_rows(measure_id, years, outcome.within, outcome.due, {"channel": channel}))
+        has_standard = channel.isin(list(config.respond_within if kind == "respond" else config.acknowledge_within))
+        if has_standard.any():
+            rows.append(rate_rows(measure_id, years, outcome.within, outcome.due, {"channel": channel},
+                                  include=has_standard.to_numpy()))
     recorded = contacts["resolved_first_contact"].notna().to_numpy()
     if recorded.any():
         resolved = contacts["resolved_first_contact"].fillna(False).to_numpy(dtype=bool)
-        rows.append(rate_rows("first_contact_resolution", years, resolved, recorded, {"channel": channel}))
+        recorded_channels = channel.isin(channel[recorded].unique()).to_numpy()
+        rows.append(rate_rows("first_contact_resolution", years, resolved, recorded, {"channel": channel},
+                              include=recorded_channels))
     return pd.concat(rows, ignore_index=True)
 
 

@@ -70,7 +70,7 @@ def export_html(executed: Path, html: Path, page: dict) -> None:
     """Write the members' HTML page of an executed notebook."""
     notebook = nbformat.read(executed, as_version=4)
     notebook.metadata["title"] = first_heading(notebook) or executed.stem
-    body, _ = _exporter().from_notebook_node(notebook, resources={"workbook": page, "language_code": "en-GB"})
+    body, _ = _exporter().from_notebook_node(notebook, resources={"workbook": page})
     html.write_text(body, encoding="utf-8")
 
 

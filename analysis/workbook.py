@@ -226,6 +226,14 @@ def git_commit() -> str:
         return "unknown"
 
 
+def _quiet_worker() -> None:
+    """Notebook kernels write start-up chatter to stderr; the user sees our progress lines instead."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    # Kernels import this very checkout of the package, whatever else is installed.
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_DIR), os.environ.get("PYTHONPATH")]))
+
+
 def execute_and_export(notebook: str, executed: str, html: str, parameters: dict, kernel: str,
                        page: dict) -> tuple[float, str | None]:
     """Run one notebook with papermill and write its HTML: (seconds taken, failure message or None).
@@ -289,7 +297,7 @@ def run(data_dir: str | Path = DEFAULT_DATA, year: str | None = None, out: str |
                       "output_dir": str(final), "prepared": str(prepared)}
         jobs = jobs or max(1, min(len(notebooks), os.cpu_count() or 1))
         failures = []
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_quiet_worker) as pool:
             futures = {
                 pool.submit(execute_and_export, str(nb), str(build / nb.name), str(build / f"{nb.stem}.html"),
                             parameters, kernel, {**context, "current": nb.stem}): nb

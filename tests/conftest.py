@@ -1,0 +1,235 @@
+"""Shared fixtures: a small hand-made council whose every figure was worked out by hand.
+
+"Riverside Borough Council" differs from the sample on purpose: other column
+names (mapped in council.toml), contacts split over two CSV files found by a
+glob, the action plan in Excel on a named sheet with its own status labels,
+calls in Parquet, other standards, other in-person places and its own
+Christmas closure. The expected figures are in RIVERSIDE_EXPECTED, each with
+the reasoning beside it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "data" / "sample"
+
+RIVERSIDE_TOML = """
+[council]
+name = "Riverside Borough Council"
+year_start_month = 4
+sample = false
+
+[calendar]
+bank_holidays = "england-and-wales"
+closure_days = ["2023-12-27", "2023-12-28", "2023-12-29"]
+
+[standards.respond_within_working_days]
+email = 3
+letter = 15
+report_it = 5
+
+[standards.acknowledge_within_working_days]
+report_it = 2
+
+[standards.phone]
+answer_within_seconds = 30
+
+[locations]
+in_person = ["Town Hall", "Library Hub"]
+
+[action_plan]
+themes = ["Access", "Standards"]
+[action_plan.status_labels]
+achieved = ["Done"]
+not_achieved = ["Missed"]
+ongoing = ["Rolling"]
+withdrawn = ["Dropped"]
+
+[disclosure]
+minimum_count = 5
+
+[datasets.action_plan]
+path = "plans/Action Plan.xlsx"
+sheet = "Plan"
+columns = { "Year" = "plan_year", "No" = "action_id", "Theme" = "theme", "Action" = "action", "RAG" = "status", "Continues" = "carried_from" }
+
+[datasets.contacts]
+path = "crm/export_*.csv"
+columns = { "Case Ref" = "contact_id", "Date Logged" = "received_at", "Contact Method" = "channel", "Department" = "service", "Acknowledged" = "acknowledged_at", "Closed" = "responded_at", "Resolved First Time" = "resolved_first_contact", "Site" = "location" }
+
+[datasets.calls]
+path = "telephony/calls.parquet"
+columns = { "CallID" = "call_id", "Start" = "offered_at", "Handled" = "answered", "Queue Time" = "wait_seconds" }
+
+[datasets.measures]
+path = "register.csv"
+"""
+
+# Contacts 2023/24. Email standard 3, letter 15, Report It 5 (acknowledge 2). The data's
+# as-at date is the latest timestamp: R2's response on 10 April 2024.
+CONTACTS_2023 = [
+    # ref, logged, method, department, acknowledged, closed, resolved first time, site, customer (personal)
+    # E1: Fri 5 May 2023 = day 0; Mon 8 May Coronation; Tue 9 = 1, Wed 10 = 2, Thu 11 = 3 -> within 3.
+    ("E1", "05/05/2023 10:00", "Email", "Waste", "", "11/05/2023 16:00", "", "", "Ann Example"),
+    # E2: Sat 6 May -> day 0 is Tue 9 May (Mon 8 Coronation); Wed 10 = 1, Thu 11 = 2, Fri 12 = 3 -> within.
+    ("E2", "2023-05-06 09:30", "email", "Waste", "", "2023-05-12 09:00", "", "", "Bob Example"),
+    # E3: Wed 27 Dec 2023 (closure); 28, 29 closure; Mon 1 Jan bank holiday -> day 0 Tue 2 Jan;
+    #     Wed 3 = 1, Thu 4 = 2 -> within.
+    ("E3", "2023-12-27T09:00:00", "Email", "Housing", "", "2024-01-04 12:00", "", "", "Cy Example"),
+    # E4: Mon 4 Mar 2024 = 0; Tue 1, Wed 2, Thu 3, Fri 8 Mar = 4 -> outside 3.
+    ("E4", "04/03/2024 08:00", "Email", "Housing", "", "08/03/2024 08:00", "", "", "Di Example"),
+    # E5: Mon 11 Mar 2024, never answered; day 3 = Thu 14 Mar, before the as-at date -> due, outside.
+    ("E5", "11/03/2024 11:00", "Email", "Housing", "", "", "", "", "Ed Example"),
+    # L1: Thu 28 Mar 2024, no response; Good Friday 29 Mar, Easter Monday 1 Apr; day 15 = Mon 22 Apr,
+    #     after the as-at date (10 Apr) -> not yet due, left out.
+    ("L1", "28/03/2024 10:00", "Letter", "Planning", "", "", "", "", "Flo Example"),
+    # L2: Tue 2 Jan 2024 = 0; working days Jan 3..23 -> Tue 23 Jan = 15 -> within 15.
+    ("L2", "02/01/2024 10:00", "Letter", "Planning", "", "23/01/2024 10:00", "", "", "Gus Example"),
+    # L3: same day, answered Wed 24 Jan = 16 -> outside (working day N + 1).
+    ("L3", "02/01/2024 11:00", "Letter", "Planning", "", "24/01/2024 10:00", "", "", "Hal Example"),
+    # R1: Sun 7 Jan 2024 22:00 -> day 0 Mon 8; acknowledged the same Sunday night = 0 -> within 2;
+    #     closed Fri 12 Jan = 4 -> within 5.
+    ("R1", "07/01/2024 22:00", "Report It", "Highways", "07/01/2024 22:01", "12/01/2024 15:00", "", "", "Ivy Example"),
+    # R2: Fri 22 Mar 2024 = 0; acknowledged Wed 27 Mar = 3 -> outside 2; closed Wed 10 Apr:
+    #     Mon 25 = 1, Tue 26 = 2, Wed 27 = 3, Thu 28 = 4, (Good Friday, Easter Monday), Tue 2 Apr = 5 ... Wed 10 = 11 -> outside.
+    ("R2", "22/03/2024 10:00", "report-it", "Highways", "27/03/2024 09:00", "10/04/2024 09:00", "", "", "Jo Example"),
+    # Phone and in person: first-contact resolution recorded for P1 (yes), P2 (no), P3 (yes); P4 not recorded.
+    ("P1", "04/03/2024 09:00", "Phone", "Revenues", "", "", "Yes", "", "Kit Example"),
+    ("P2", "04/03/2024 09:05", "Phone", "Revenues", "", "", "No", "", "Lee Example"),
+    ("P3", "05/03/2024 10:00", "In person", "Revenues", "", "", "Y", "Library Hub", "Mo Example"),
+    ("P4", "05/03/2024 11:00", "In person", "Waste", "", "", "", "Town Hall", "Ned Example"),
+]
+# Contacts 2022/23: the previous year.
+CONTACTS_2022 = [
+    # E6: Mon 19 Sep 2022 (State Funeral) -> day 0 Tue 20; Wed 21 = 1, Thu 22 = 2 -> within 3.
+    ("E6", "2022-09-19 11:00", "Email", "Waste", "", "2022-09-22 10:00", "", "", "Oz Example"),
+    # E7: Fri 16 Sep 2022 = 0; Mon 19 holiday; Tue 20 = 1, Wed 21 = 2, Thu 22 = 3 -> within.
+    ("E7", "2022-09-16 15:00", "Email", "Waste", "", "2022-09-22 10:00", "", "", "Pip Example"),
+    # E8: Thu 1 Dec 2022 = 0; Fri 2 = 1, Mon 5 = 2, Tue 6 = 3, Wed 7 = 4 -> outside.
+    ("E8", "2022-12-01 10:00", "Email", "Housing", "", "2022-12-07 10:00", "", "", "Quin Example"),
+    # E9: Tue 28 Mar 2023, never answered; day 3 = Fri 31 Mar 2023 -> due, outside.
+    ("E9", "2023-03-28 10:00", "Email", "Housing", "", "", "", "", "Rae Example"),
+]
+CALLS = [
+    # 2023/24: answered within 30 s: C1 (10), C2 (30) of 4 answered -> 50%; abandoned 2 of 6 -> 33.33%;
+    # average speed of answer (10 + 30 + 31 + 45) / 4 = 29.0 s.
+    ("C1", "2023-06-01 09:00", "Yes", 10), ("C2", "2023-06-01 09:10", "Yes", 30),
+    ("C3", "2023-06-01 09:20", "Yes", 31), ("C4", "2023-06-01 09:30", "Yes", 45),
+    ("C5", "2023-06-01 09:40", "No", 60), ("C6", "2023-06-01 09:50", "No", 5),
+    # 2022/23: C7 answered in 20 s, C8 abandoned -> within 100%, abandoned 50%, ASA 20 s.
+    ("C7", "2022-06-01 09:00", "Yes", 20), ("C8", "2022-06-01 09:10", "No", 100),
+]
+PLAN = [
+    # Year, No, Theme, Action, RAG, Continues, Officer email (personal: must be dropped)
+    ("2022/23", "1", "Access", "Open a library hub desk", "Done", None, "a@example.invalid"),
+    ("2022/23", "2", "Access", "Review opening hours", "Missed", None, "b@example.invalid"),
+    ("2022/23", "3", "Standards", "Publish response standards", "missed ", None, "c@example.invalid"),
+    ("2022/23", "4", "Standards", "Train staff", "Rolling", None, "d@example.invalid"),
+    ("2023/24", "1", "Access", "Add a webchat service", "Done", None, "e@example.invalid"),
+    ("2023/24", "2", "Access", "Review opening hours", "Missed", "2022/23:2", "f@example.invalid"),
+    ("2023/24", "3", "Standards", "Publish response standards", "DONE", "2022/23:3", "g@example.invalid"),
+    ("2023/24", "4", "Standards", "Mystery shopping", "Dropped", None, "h@example.invalid"),
+    ("2023/24", "5", "Standards", "Report It acknowledgements", "Done", None, "i@example.invalid"),
+    ("2024/25", "1", "Access", "Review opening hours", "Rolling", "2023/24:2", "j@example.invalid"),
+]
+REGISTER = """measure_id,name,unit,polarity,target,theme,description
+responses_within_standard,Responses within standard,percent,higher_is_better,80,Standards,
+calls_abandoned,Calls abandoned,percent,lower_is_better,10,Access,
+digital_share,Digital share,percent,higher_is_better,,Access,Target to be agreed
+"""
+
+# (year, measure_id, breakdown) -> (value, numerator, denominator); None where not a rate.
+RIVERSIDE_EXPECTED = {
+    ("2023/24", "responses_within_standard", ""): (100 * 5 / 9, 5, 9),       # E1 E2 E3 L2 R1 of 9 due
+    ("2023/24", "responses_within_standard", "channel=email"): (60.0, 3, 5),
+    ("2023/24", "responses_within_standard", "channel=letter"): (50.0, 1, 2),  # L1 not yet due
+    ("2023/24", "responses_within_standard", "channel=report_it"): (50.0, 1, 2),
+    ("2022/23", "responses_within_standard", "channel=email"): (50.0, 2, 4),
+    ("2023/24", "acknowledgements_within_standard", "channel=report_it"): (50.0, 1, 2),
+    ("2023/24", "first_contact_resolution", ""): (100 * 2 / 3, 2, 3),
+    ("2023/24", "first_contact_resolution", "channel=phone"): (50.0, 1, 2),
+    ("2023/24", "first_contact_resolution", "channel=in_person"): (100.0, 1, 1),
+    ("2023/24", "contacts_received", ""): (14, None, None),
+    ("2023/24", "contacts_received", "channel=email"): (5, None, None),
+    ("2023/24", "contacts_received", "location=Library Hub"): (1, None, None),
+    ("2022/23", "contacts_received", ""): (4, None, None),
+    ("2023/24", "digital_share", ""): (50.0, 7, 14),
+    ("2022/23", "digital_share", ""): (100.0, 4, 4),
+    ("2023/24", "calls_answered_within_standard", ""): (50.0, 2, 4),
+    ("2023/24", "calls_abandoned", ""): (100 * 2 / 6, 2, 6),
+    ("2023/24", "average_speed_of_answer", ""): (29.0, None, None),
+    ("2022/23", "calls_answered_within_standard", ""): (100.0, 1, 1),
+    ("2022/23", "calls_abandoned", ""): (50.0, 1, 2),
+    ("2022/23", "average_speed_of_answer", ""): (20.0, None, None),
+    ("2022/23", "actions_achieved", ""): (25.0, 1, 4),
+    ("2023/24", "actions_achieved", ""): (60.0, 3, 5),
+    ("2023/24", "actions_achieved", "theme=Access"): (50.0, 1, 2),
+    ("2023/24", "actions_achieved", "theme=Standards"): (100 * 2 / 3, 2, 3),
+    ("2022/23", "actions_not_achieved", ""): (2, None, None),
+    ("2023/24", "actions_not_achieved", ""): (1, None, None),
+    ("2022/23", "actions_carried_forward", ""): (2, None, None),  # 2023/24 actions 2 and 3
+    ("2023/24", "actions_carried_forward", ""): (1, None, None),  # 2024/25 action 1
+}
+
+
+def write_riverside(folder: Path) -> Path:
+    """Write the Riverside data folder; returns it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "council.toml").write_text(RIVERSIDE_TOML, encoding="utf-8")
+    header = ["Case Ref", "Date Logged", "Contact Method", "Department", "Acknowledged", "Closed",
+              "Resolved First Time", "Site", "Customer Name"]
+    (folder / "crm").mkdir(exist_ok=True)
+    pd.DataFrame(CONTACTS_2022, columns=header).to_csv(folder / "crm" / "export_2022.csv", index=False)
+    pd.DataFrame(CONTACTS_2023, columns=header).to_csv(folder / "crm" / "export_2023.csv", index=False)
+    (folder / "telephony").mkdir(exist_ok=True)
+    calls = pd.DataFrame(CALLS, columns=["CallID", "Start", "Handled", "Queue Time"])
+    calls["Start"] = pd.to_datetime(calls["Start"])
+    calls.to_parquet(folder / "telephony" / "calls.parquet", index=False)
+    (folder / "plans").mkdir(exist_ok=True)
+    book = openpyxl.Workbook()
+    book.active.title = "Notes"
+    book.active["A1"] = "This sheet is not the plan."
+    sheet = book.create_sheet("Plan")
+    sheet.append(["Year", "No", "Theme", "Action", "RAG", "Continues", "Officer email"])
+    for row in PLAN:
+        sheet.append(list(row))
+    book.save(folder / "plans" / "Action Plan.xlsx")
+    (folder / "register.csv").write_text(REGISTER, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def riverside(tmp_path_factory) -> Path:
+    return write_riverside(tmp_path_factory.mktemp("riverside"))
+
+
+def workbook_command() -> list[str]:
+    """The installed console script if there is one, else the module (same code)."""
+    script = Path(sys.executable).parent / "workbook"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "analysis.cli"]
+
+
+def run_cli(*args: str, cwd: Path = REPO, timeout: int = 900) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    return subprocess.run([*workbook_command(), *args], capture_output=True, text=True, cwd=cwd, env=env,
+                          timeout=timeout)
+
+
+@pytest.fixture
+def copy_of(tmp_path):
+    """Copy a data folder into tmp_path so a test may break it."""
+    def _copy(source: Path, name: str = "data") -> Path:
+        target = tmp_path / name
+        shutil.copytree(source, target)
+        return target
+    return _copy

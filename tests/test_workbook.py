@@ -1,0 +1,313 @@
+"""The whole workbook through its command line: papermill runs the real notebooks, nbconvert writes
+the real HTML, and the figures in measures.csv are checked against ones computed here independently."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+import shutil
+import tomllib
+from pathlib import Path
+
+import holidays
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from conftest import REPO, RIVERSIDE_EXPECTED, SAMPLE, run_cli, write_riverside
+
+CSV_COLUMNS = ["year", "measure_id", "breakdown", "value", "numerator", "denominator", "unit", "target",
+               "target_met", "previous_value", "change", "significant"]
+pytestmark = pytest.mark.slow
+
+
+def _read_measures(path: Path) -> pd.DataFrame:
+    frame = pd.read_csv(path, dtype={"breakdown": str, "target_met": str, "significant": str},
+                        keep_default_na=False, na_values=[""])
+    frame["breakdown"] = frame["breakdown"].fillna("")
+    return frame.set_index(["year", "measure_id", "breakdown"])
+
+
+# --- Riverside: a council that is not the sample ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def riverside_run(tmp_path_factory):
+    data = write_riverside(tmp_path_factory.mktemp("riverside-run") / "data")
+    out = data.parent / "out"
+    result = run_cli("run", "--data", str(data), "--year", "2023/24", "--out", str(out))
+    return data, out, result
+
+
+def test_riverside_run_succeeds_and_says_where(riverside_run):
+    _, out, result = riverside_run
+    assert result.returncode == 0, result.stderr
+    assert f"Members' pages: {out / '2023-24' / 'index.html'}" in result.stdout
+    assert "done    01-action-plan" in result.stdout and "done    02-customer-care-standards" in result.stdout
+    names = sorted(p.name for p in (out / "2023-24").iterdir())
+    assert names == ["01-action-plan.html", "01-action-plan.ipynb", "02-customer-care-standards.html",
+                     "02-customer-care-standards.ipynb", "index.html", "measures.csv"]
+    assert "2023-24/index.html" in (out / "index.html").read_text()
+
+
+def test_riverside_measures_csv_is_as_the_contract_says(riverside_run):
+    _, out, _ = riverside_run
+    raw = pd.read_csv(out / "2023-24" / "measures.csv", dtype=str, keep_default_na=False)
+    assert list(raw.columns) == CSV_COLUMNS
+    assert set(raw["year"]) == {"2022/23", "2023/24"}  # the run's year and every earlier year
+    assert set(raw["target_met"]) <= {"true", "false", ""} and set(raw["significant"]) <= {"true", "false", ""}
+    rows = _read_measures(out / "2023-24" / "measures.csv")
+    for key, (value, numerator, denominator) in RIVERSIDE_EXPECTED.items():
+        assert math.isclose(rows.loc[key, "value"], value, rel_tol=1e-9), key
+        if numerator is not None:
+            assert (rows.loc[key, "numerator"], rows.loc[key, "denominator"]) == (numerator, denominator), key
+    headline = rows.loc[("2023/24", "responses_within_standard", "")]
+    assert headline["target"] == 80 and headline["target_met"] == "false"
+    assert headline["previous_value"] == 50 and headline["significant"] == "false"
+    assert pd.isna(rows.loc[("2023/24", "digital_share", ""), "target"])  # to be agreed: no target
+
+
+def test_no_personal_data_in_any_output(riverside_run):
+    _, out, _ = riverside_run
+    for path in (out / "2023-24").iterdir():
+        text = path.read_text(encoding="utf-8")
+        for personal in ("Ann Example", "Example", "@example.invalid", "Customer Name", "Officer email"):
+            assert personal not in text, f"{personal!r} in {path.name}"
+
+
+def test_members_pages_hide_code_and_fetch_nothing(riverside_run):
+    _, out, _ = riverside_run
+    for page in (out / "2023-24").glob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert "<script" not in html and "<code" not in html and "<pre" not in html
+        # lab puts rendered markdown in an input area too; code would be an editor with highlighting
+        assert not re.search(r'class="[^"]*(jp-InputArea-editor|highlight)', html)
+        assert '<html lang="en">' in html
+        assert not re.search(r'(src|href)\s*=\s*["\']?(https?:)?//|url\(\s*["\']?(https?:)?//|@import', html)
+        assert "data_dir =" not in html and "open_workbook" not in html
+        assert html.count("<h1") == 1
+
+
+def test_executed_notebooks_carry_the_parameters(riverside_run):
+    data, out, _ = riverside_run
+    notebook = json.loads((out / "2023-24" / "01-action-plan.ipynb").read_text())
+    injected = [c for c in notebook["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
+    assert len(injected) == 1
+    source = "".join(injected[0]["source"])
+    assert 'year = "2023/24"' in source and str(data) in source
+
+
+# --- bad input and failures leave earlier output intact -----------------------------------
+
+
+@pytest.fixture
+def good_run(tmp_path):
+    data = write_riverside(tmp_path / "data")
+    out = tmp_path / "out"
+    first = run_cli("run", "--data", str(data), "--out", str(out))
+    assert first.returncode == 0, first.stderr
+    before = {p.name: p.read_bytes() for p in (out / "2023-24").iterdir()}
+    return data, out, before
+
+
+def _unchanged(out: Path, before: dict) -> None:
+    after = {p.name: p.read_bytes() for p in (out / "2023-24").iterdir()}
+    assert after == before
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []  # no half-built folders left
+
+
+def test_broken_file_gives_plain_message_and_keeps_earlier_output(good_run):
+    data, out, before = good_run
+    export = data / "crm" / "export_2023.csv"
+    text = export.read_text().replace("04/03/2024 08:00", "31/02/2024 08:00").replace(",Email,Waste,", ",Fax,Waste,", 1)
+    export.write_text(text)
+    raw_before = export.read_bytes()
+    result = run_cli("run", "--data", str(data), "--out", str(out))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "export_2023.csv (contacts), column 'received_at'" in result.stderr and "'31/02/2024 08:00'" in result.stderr
+    assert "row 5" in result.stderr  # E4 is the fourth record, row 5 under the header
+    assert "column 'channel'" in result.stderr and "'Fax'" in result.stderr
+    _unchanged(out, before)
+    assert export.read_bytes() == raw_before  # raw data never modified
+
+
+def test_failing_notebook_publishes_nothing_and_keeps_earlier_output(good_run, tmp_path):
+    data, out, before = good_run
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    shutil.copy(REPO / "notebooks" / "01-action-plan.ipynb", notebooks)
+    broken = json.loads((REPO / "notebooks" / "02-customer-care-standards.ipynb").read_text())
+    broken["cells"].append({"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+                            "source": "raise ValueError('a deliberate failure')"})
+    (notebooks / "02-broken.ipynb").write_text(json.dumps(broken))
+    result = run_cli("run", "--data", str(data), "--out", str(out), "--notebooks", str(notebooks))
+    assert result.returncode == 2
+    assert "02-broken.ipynb stopped at cell" in result.stderr and "a deliberate failure" in result.stderr
+    assert "Traceback" not in result.stderr
+    _unchanged(out, before)
+
+
+def test_unknown_year_and_bad_config(tmp_path):
+    data = write_riverside(tmp_path / "data")
+    result = run_cli("run", "--data", str(data), "--year", "2019/20", "--out", str(tmp_path / "out"))
+    assert result.returncode == 2 and "no data for 2019/20" in result.stderr and "2022/23 to 2024/25" in result.stderr
+    toml = (data / "council.toml").read_text().replace("answer_within_seconds = 30", 'answer_within_seconds = "30s"')
+    (data / "council.toml").write_text(toml)
+    result = run_cli("check", "--data", str(data))
+    assert result.returncode == 2 and "[standards.phone.answer_within_seconds]" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_check_reports_every_dataset(tmp_path):
+    data = write_riverside(tmp_path / "data")
+    good = run_cli("check", "--data", str(data))
+    assert good.returncode == 0, good.stderr
+    assert "contacts" in good.stdout and "18 rows from export_2022.csv, export_2023.csv" in good.stdout
+    assert "complaints" in good.stdout and "not present" in good.stdout
+    assert "No problems found." in good.stdout
+    (data / "telephony" / "calls.parquet").write_bytes(b"not a parquet file")
+    bad = run_cli("check", "--data", str(data))
+    assert bad.returncode == 1 and "calls.parquet (calls)" in bad.stderr and "could not be read" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
+# --- the sample council, against figures computed here -----------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sample-out")
+    result = run_cli("run", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    folders = [p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    assert len(folders) == 1
+    return folders[0], _read_measures(folders[0] / "measures.csv"), result
+
+
+def _independent_calendar(council: dict) -> np.busdaycalendar:
+    bank = holidays.country_holidays("GB", subdiv="ENG", years=range(2019, 2028))
+    closures = [dt.date.fromisoformat(str(d)) for d in council["calendar"].get("closure_days", [])]
+    return np.busdaycalendar(weekmask="1111100", holidays=sorted(set(bank) | set(closures)))
+
+
+def _year_of(stamps: pd.Series) -> pd.Series:
+    start = stamps.dt.year - (stamps.dt.month < 4)
+    return start.astype("Int64").astype(str) + "/" + ((start + 1) % 100).astype("Int64").astype(str).str.zfill(2)
+
+
+def test_sample_defaults_to_the_latest_complete_year(sample_run):
+    folder, rows, result = sample_run
+    assert folder.name == "2024-25"
+    assert {y for y, _, _ in rows.index} == {"2021/22", "2022/23", "2023/24", "2024/25"}
+
+
+def test_sample_responses_within_standard_match_an_independent_count(sample_run):
+    _, rows, _ = sample_run
+    council = tomllib.loads((SAMPLE / "council.toml").read_text())
+    calendar = _independent_calendar(council)
+    contacts = pd.read_parquet(SAMPLE / "contacts.parquet")
+    as_at = max(contacts[c].max() for c in ("received_at", "acknowledged_at", "responded_at")).date()
+    contacts["year"] = _year_of(contacts["received_at"])
+    checked = 0
+    for channel, standard in council["standards"]["respond_within_working_days"].items():
+        part = contacts[contacts["channel"] == channel]
+        for year, group in part.groupby("year"):
+            if isinstance(standard, dict):  # {"first year it applies": N}
+                n = [v for k, v in sorted(standard.items()) if k <= year][-1]
+            else:
+                n = standard
+            received = group["received_at"].to_numpy().astype("datetime64[D]")
+            done = group["responded_at"]
+            answered = done.notna().to_numpy()
+            taken = np.busday_count(received[answered], done[answered].to_numpy().astype("datetime64[D]"),
+                                    busdaycal=calendar)
+            deadlines = np.busday_offset(received[~answered], n, roll="forward", busdaycal=calendar)
+            overdue = int((deadlines <= np.datetime64(as_at)).sum())
+            within, due = int((taken <= n).sum()), int(answered.sum()) + overdue
+            row = rows.loc[(year, "responses_within_standard", f"channel={channel}")]
+            assert (row["numerator"], row["denominator"]) == (within, due), (year, channel)
+            assert math.isclose(row["value"], 100 * within / due)
+            checked += 1
+    assert checked >= 16
+
+
+def test_sample_phone_measures_match_an_independent_count(sample_run):
+    _, rows, _ = sample_run
+    calls = pd.read_parquet(SAMPLE / "calls.parquet")
+    calls["year"] = _year_of(calls["offered_at"])
+    seconds = tomllib.loads((SAMPLE / "council.toml").read_text())["standards"]["phone"]["answer_within_seconds"]
+    for year, group in calls.groupby("year"):
+        answered = group[group["answered"].astype(bool)]
+        quick = int((answered["wait_seconds"] <= seconds).sum())
+        row = rows.loc[(year, "calls_answered_within_standard", "")]
+        assert (row["numerator"], row["denominator"]) == (quick, len(answered))
+        abandoned = rows.loc[(year, "calls_abandoned", "")]
+        assert (abandoned["numerator"], abandoned["denominator"]) == (len(group) - len(answered), len(group))
+        speed = rows.loc[(year, "average_speed_of_answer", "")]
+        assert math.isclose(speed["value"], answered["wait_seconds"].mean())
+
+
+def test_sample_action_plan_matches_the_spreadsheet(sample_run):
+    _, rows, _ = sample_run
+    sheet = openpyxl.load_workbook(SAMPLE / "action_plan.xlsx", read_only=True).worksheets[0]
+    records = list(sheet.iter_rows(values_only=True))
+    header = [str(h) for h in records[0]]
+    plan = pd.DataFrame(records[1:], columns=header)
+    year_col, status_col = header[0], next(h for h in header if "status" in h.lower())
+    plan = plan[plan[year_col].notna()]
+    achieved_words = {"achieved", "complete", "completed"}
+    for year, group in plan.groupby(year_col):
+        if (year, "actions_achieved", "") not in rows.index:
+            continue  # a plan year after the run's year
+        achieved = int(group[status_col].astype(str).str.strip().str.lower().isin(achieved_words).sum())
+        row = rows.loc[(year, "actions_achieved", "")]
+        assert (row["numerator"], row["denominator"]) == (achieved, len(group)), year
+    # As in the minutes: 10 of 13 in 2021/22 and 10 of 14 in 2023/24.
+    assert (rows.loc[("2021/22", "actions_achieved", ""), "numerator"],
+            rows.loc[("2021/22", "actions_achieved", ""), "denominator"]) == (10, 13)
+    assert (rows.loc[("2023/24", "actions_achieved", ""), "numerator"],
+            rows.loc[("2023/24", "actions_achieved", ""), "denominator"]) == (10, 14)
+    assert rows.loc[("2021/22", "actions_carried_forward", ""), "value"] == 2
+
+
+def test_sample_pages_carry_the_banner(sample_run):
+    folder, _, _ = sample_run
+    for page in folder.glob("*.html"):
+        assert "Sample data, not real figures." in page.read_text(), page.name
+
+
+# --- a real browser opens the pages ----------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_chromium_renders_every_page_without_outside_requests(sample_run):
+    playwright = pytest.importorskip("playwright.sync_api")
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.fail("Debian's chromium is not installed: `make test` installs it")
+    folder, _, _ = sample_run
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        try:
+            for page_path in sorted(folder.glob("*.html")):
+                page = browser.new_page(viewport={"width": 390, "height": 844})
+                outside = []
+                page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(("file:", "data:")) else None)
+                page.goto(page_path.as_uri())
+                assert outside == [], f"{page_path.name} requested {outside}"
+                assert page.locator("h1").count() == 1
+                assert page.title() == page.locator("h1").inner_text().strip()
+                for image in page.locator("img").all():
+                    alt = image.get_attribute("alt") or ""
+                    assert len(alt) > 40 and "No description" not in alt
+                assert page.locator("code, pre, .jp-InputArea").count() == 0
+                page.close()
+        finally:
+            browser.close()
