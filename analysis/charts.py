@@ -60,30 +60,55 @@ def line_chart(data: pd.DataFrame, *, x: str, y: str, series: str | None, title:
     _style(ax)
     groups = list(data.groupby(series, sort=False)) if series else [("", data)]
     xs = list(dict.fromkeys(data[x]))
+    labels = []
     for index, (name, group) in enumerate(groups):
         colour = PALETTE[index % len(PALETTE)]
         positions = [xs.index(v) for v in group[x]]
         ax.plot(positions, group[y], color=colour, linewidth=2.4, marker="o", markersize=5)
         last = group.dropna(subset=[y]).tail(1)
         if name != "" and len(last):
-            ax.annotate(str(name), (xs.index(last[x].iloc[0]), last[y].iloc[0]), xytext=(6, 0),
-                        textcoords="offset points", va="center", color=colour, fontsize=10, fontweight="bold")
+            labels.append([float(last[y].iloc[0]), xs.index(last[x].iloc[0]), str(name), colour])
     if target is not None and not pd.isna(target):
         ax.axhline(target, color="#1b1b1b", linestyle="--", linewidth=1)
         ax.annotate(f"target {_format(target, unit)}", (0, target), xytext=(0, 4), textcoords="offset points",
                     fontsize=9, color="#1b1b1b")
+    if unit == "percent":
+        ax.set_ylim(0, 100)
+    else:
+        ax.set_ylim(bottom=0)
+    bottom, top = ax.get_ylim()
+    for value, position, name, colour, label_y in _spread_labels(labels, (top - bottom) * 0.055, (bottom, top)):
+        ax.annotate(name, (position, value), xytext=(position + 0.08, label_y), textcoords="data",
+                    va="center", color=colour, fontsize=10, fontweight="bold")
     ax.set_xticks(range(len(xs)), xs)
     ax.set_xlim(-0.3, len(xs) - 0.3 + (0.9 if series else 0))
     if unit == "percent":
-        ax.set_ylim(0, 100)
         ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter())
-    else:
-        ax.set_ylim(bottom=0)
     ax.set_title(title, loc="left", fontsize=12.5, fontweight="bold", color="#1b1b1b", pad=10)
     alt = _alt_text(data, x=x, y=y, series=series, title=title, subtitle=subtitle, unit=unit)
     shown = data[[c for c in (series, x, y) if c]].copy()
     shown[y] = [_format(v, unit) for v in shown[y]]
     return _figure_html(fig, alt, title, subtitle, shown, numeric=(y,))
+
+
+def _spread_labels(labels: list[list], gap: float, limits: tuple[float, float] | None = None) -> list[tuple]:
+    """Move end-of-line labels apart vertically, keeping their order, so none overlap.
+
+    The labels are spaced at least ``gap`` apart, centred on their lines' values
+    and kept inside ``limits``.
+    """
+    ordered = sorted(labels, key=lambda item: item[0])
+    placed: list[float] = []
+    for value, *_ in ordered:
+        placed.append(max(value, placed[-1] + gap) if placed else value)
+    if placed:
+        shift = sum(item[0] for item in ordered) / len(ordered) - sum(placed) / len(placed)
+        placed = [p + shift for p in placed]
+        if limits is not None:
+            low, high = limits
+            placed = [p - max(0.0, placed[-1] - high) for p in placed]
+            placed = [p + max(0.0, low - placed[0]) for p in placed]
+    return [(*item, label_y) for item, label_y in zip(ordered, placed)]
 
 
 def _alt_text(data: pd.DataFrame, *, x: str, y: str, series: str | None, title: str, subtitle: str, unit: str) -> str:

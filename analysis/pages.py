@@ -143,14 +143,15 @@ def standards_in_words(wb) -> Html:
     for channel, standard in config.respond_within.items():
         name = CHANNEL_NAMES.get(channel, channel)
         now = standard.for_year(int(wb.year[:4]))
-        text = f"{name}: a full response within {now} working days"
+        text = f"{name}: a full response within {now} working day{'' if now == 1 else 's'}"
         if standard.changes:
             history = ", ".join(f"{n} from {y}/{(y + 1) % 100:02d}" for y, n in standard.by_year)
             text += f" (the standard changed: {history})"
         items.append(text)
     for channel, standard in config.acknowledge_within.items():
+        days = standard.for_year(int(wb.year[:4]))
         items.append(f"{CHANNEL_NAMES.get(channel, channel)}: acknowledged within "
-                     f"{standard.for_year(int(wb.year[:4]))} working day(s)")
+                     f"{days} working day{'' if days == 1 else 's'}")
     if config.phone_answer_within_seconds is not None:
         items.append(f"Phone: calls answered within {config.phone_answer_within_seconds} seconds")
     listing = "".join(f"<li>{escape(i)}.</li>" for i in items)
