@@ -307,7 +307,7 @@ def test_chromium_renders_every_page_without_outside_requests(sample_run):
                 for image in page.locator("img").all():
                     alt = image.get_attribute("alt") or ""
                     assert len(alt) > 40 and "No description" not in alt
-                assert page.locator("code, pre, .jp-InputArea").count() == 0
+                assert page.locator("code, pre, .jp-InputArea-editor, .highlight").count() == 0
                 page.close()
         finally:
             browser.close()
