@@ -280,6 +280,8 @@ def run(data_dir: str | Path = DEFAULT_DATA, year: str | None = None, out: str |
     if not notebooks:
         raise WorkbookError(f"There are no notebooks in {notebooks_dir}.")
     workbook = prepare(data_dir, year, as_at)
+    for warning in workbook.data.warnings:
+        echo(f"warning: {warning}")
     echo(f"{workbook.config.name}: {workbook.year}, data read and checked "
          f"({', '.join(sorted(workbook.data.loaded))})")
 

@@ -151,6 +151,15 @@ def test_failing_notebook_publishes_nothing_and_keeps_earlier_output(good_run, t
     _unchanged(out, before)
 
 
+def test_unknown_key_is_a_warning_not_a_failure(tmp_path):
+    data = write_riverside(tmp_path / "data")
+    toml = (data / "council.toml").read_text().replace("sample = false", "sample = false\nsampel = true")
+    (data / "council.toml").write_text(toml)
+    result = run_cli("run", "--data", str(data), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "warning: council.toml: [council.sampel] (line 6) is not a key the workbook knows" in result.stdout
+
+
 def test_unknown_year_and_bad_config(tmp_path):
     data = write_riverside(tmp_path / "data")
     result = run_cli("run", "--data", str(data), "--year", "2019/20", "--out", str(tmp_path / "out"))
