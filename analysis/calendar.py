@@ -29,6 +29,12 @@ def year_label(start_year: int) -> str:
     return f"{start_year}/{(start_year + 1) % 100:02d}"
 
 
+def next_year(label: str) -> str:
+    """'2023/24' -> '2024/25'."""
+    start = year_start(label) + 1
+    return year_label(start)
+
+
 def year_folder(label: str) -> str:
     """'2023/24' -> '2023-24', the name of that year's output folder."""
     return label.replace("/", "-")

@@ -11,15 +11,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.calendar import next_year
 from analysis.measures import MEASURE_COLUMNS
 
 OUTPUT_COLUMNS = MEASURE_COLUMNS + ["target", "target_met", "previous_value", "change", "significant"]
 ALPHA = 0.05
-
-
-def previous_year(label: str) -> str:
-    start = int(label[:4]) - 1
-    return f"{start}/{(start + 1) % 100:02d}"
 
 
 def two_proportion_p_value(x1, n1, x2, n2) -> np.ndarray:
@@ -59,8 +55,8 @@ def add_comparisons(rows: pd.DataFrame, register: pd.DataFrame | None = None) ->
     rows = rows.reset_index(drop=True).copy()
     key = ["measure_id", "breakdown"]
     previous = rows[["year", *key, "value", "numerator", "denominator"]].copy()
-    previous["year"] = previous["year"].map(
-        lambda y: f"{int(y[:4]) + 1}/{(int(y[:4]) + 2) % 100:02d}")  # over distinct labels, not contacts
+    following = {y: next_year(y) for y in previous["year"].unique()}
+    previous["year"] = previous["year"].map(following)
     previous = previous.rename(columns={"value": "previous_value", "numerator": "_prev_num",
                                         "denominator": "_prev_den"})
     merged = rows.merge(previous, on=["year", *key], how="left")
@@ -80,6 +76,19 @@ def add_comparisons(rows: pd.DataFrame, register: pd.DataFrame | None = None) ->
         merged["polarity"] = np.nan
     merged["target_met"] = target_met(merged["value"], merged["target"], merged["polarity"]).to_numpy()
     return merged[OUTPUT_COLUMNS]
+
+
+def break_comparisons(rows: pd.DataFrame, breaks: set[tuple[str, str, str]]) -> pd.DataFrame:
+    """Blank previous_value, change and significant where the two years are not like for like
+    (``breaks`` holds (measure_id, breakdown, year), e.g. a survey question reworded that year)."""
+    if not breaks:
+        return rows
+    keys = pd.Series(list(zip(rows["measure_id"], rows["breakdown"], rows["year"])), index=rows.index)
+    broken = keys.isin(breaks)
+    rows = rows.copy()
+    rows.loc[broken, ["previous_value", "change"]] = np.nan
+    rows.loc[broken, "significant"] = pd.NA
+    return rows
 
 
 def to_csv_frame(rows: pd.DataFrame) -> pd.DataFrame:

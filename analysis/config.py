@@ -66,6 +66,7 @@ class SurveyQuestion:
     text: str
     scale: tuple[str, ...]
     positive: tuple[str, ...]
+    replaces: str | None = None  # an earlier question this one rewords: never compared with it
 
 
 @dataclass(frozen=True)
@@ -289,7 +290,7 @@ def _survey_questions(table: dict, key: str, problems: _Problems) -> dict[str, S
         if not isinstance(spec, dict):
             problems.error(item_key, "must be a table with text, scale and positive")
             continue
-        for unknown in sorted(set(spec) - {"text", "scale", "positive"}):
+        for unknown in sorted(set(spec) - {"text", "scale", "positive", "replaces"}):
             problems.warn(f"{item_key}.{unknown}", "is not a key the workbook knows; it is ignored")
         text = _text(spec, f"{item_key}.text", problems, required=True)
         scale = _text_list(spec, f"{item_key}.scale", problems)
@@ -299,8 +300,11 @@ def _survey_questions(table: dict, key: str, problems: _Problems) -> dict[str, S
         for answer in positive:
             if answer not in scale:
                 problems.error(f"{item_key}.positive", f'"{answer}" is not one of the answers in scale')
+        replaces = _text(spec, f"{item_key}.replaces", problems)
+        if replaces is not None and replaces not in table:
+            problems.error(f"{item_key}.replaces", f'names "{replaces}", which is not a question in [survey.questions]')
         if text is not None:
-            questions[question_id] = SurveyQuestion(question_id, text, tuple(scale), tuple(positive))
+            questions[question_id] = SurveyQuestion(question_id, text, tuple(scale), tuple(positive), replaces)
     return questions
 
 

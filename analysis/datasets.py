@@ -100,6 +100,7 @@ SCHEMAS: dict[str, tuple[Col, ...]] = {
         Col("survey_year", "year", True),
         Col("respondent_id", "text", True),
         Col("question_id", "text", True, category=True),
+        Col("question_text", "text"),  # optional: the wording asked that year, to catch rewording
         Col("answer", "text", True),
         Col("age_band", "text", category=True),
         Col("sex", "text", category=True),

@@ -19,7 +19,10 @@ from analysis.calendar import (
     WorkingCalendar,
     financial_year,
     financial_year_start,
+    to_days,
     within_standard,
+    year_bounds,
+    year_label,
 )
 from analysis.config import Config, Standard
 

@@ -24,6 +24,12 @@ from analysis.present import (
     value_words,
 )
 
+def scorecard(wb) -> Html:
+    from analysis.present import scorecard_table
+
+    return scorecard_table(wb)
+
+
 STATUS_WORDS = {"achieved": "Achieved", "not_achieved": "Not achieved", "ongoing": "Ongoing",
                 "withdrawn": "Withdrawn"}
 
@@ -233,3 +239,306 @@ def phone_chart(wb) -> Html:
                              subtitle="Percentage of answered calls answered within the standard, and of calls "
                                       "offered that were abandoned, by financial year", unit="percent",
                              target=None if target is None else target["target"])
+
+
+# --- channels and access --------------------------------------------------------------------
+
+
+def _year_rows(wb, measure_id: str, breakdown: str) -> pd.DataFrame:
+    rows = wb.measure(measure_id, breakdown)
+    return rows.assign(label=rows["breakdown"].str.partition("=")[2])
+
+
+def channel_mix_table(wb) -> Html:
+    rows = _year_rows(wb, "contacts_received", "channel")
+    if rows.empty:
+        return _missing("contacts")
+    minimum = wb.config.minimum_count
+    rows = rows.assign(shown=[count_words(v, minimum) for v in rows["value"]],
+                       label=rows["label"].map(lambda c: CHANNEL_NAMES.get(c, c)))
+    wide = rows.pivot(index="label", columns="year", values="shown").fillna("none")
+    totals = wb.measure("contacts_received").set_index("year")["value"]
+    wide.loc["All channels"] = [count_words(totals.get(y), minimum) for y in wide.columns]
+    return table(wide.reset_index().rename(columns={"label": "Channel"}), "Contacts received by channel and year",
+                 numeric=tuple(wb.years))
+
+
+def channel_mix_chart(wb) -> Html:
+    rows = _year_rows(wb, "contacts_received", "channel")
+    if rows.empty:
+        return _missing("contacts")
+    totals = rows.groupby("year")["value"].transform("sum")
+    rows = rows.assign(share=100 * rows["value"] / totals, channel=rows["label"].map(lambda c: CHANNEL_NAMES.get(c, c)))
+    latest = rows[rows["year"] == wb.year].sort_values("share", ascending=False)
+    top = latest.iloc[0] if len(latest) else None
+    title = (f"{top['channel']} was the most used channel in {wb.year}, with {percent_words(top['share'])} of contacts"
+             if top is not None else "Contacts by channel")
+    return charts.line_chart(rows, x="year", y="share", series="channel", title=title,
+                             subtitle="Share of all contacts received on each channel, by financial year (%)",
+                             unit="percent")
+
+
+def digital_share_sentence(wb) -> Html:
+    row = wb.value("digital_share")
+    if row is None:
+        return _missing("contacts")
+    first = wb.value("digital_share", wb.years[0])
+    text = (f"In {wb.year}, {percent_words(row['value'])} of contacts came through digital channels "
+            f"({', '.join(CHANNEL_NAMES.get(c, c) for c in wb.config.digital_channels)}).")
+    if first is not None and wb.years[0] != wb.year:
+        text += f" In {wb.years[0]} it was {percent_words(first['value'])}."
+    if row.get("significant") is True:
+        text += " The change on the year before is statistically significant."
+    elif not pd.isna(row.get("change")):
+        text += " The change on the year before is not statistically significant."
+    return paragraph(text)
+
+
+def digital_and_non_digital(wb) -> Html:
+    """Volumes and how each group is served: contacts and responses within standard, digital or not."""
+    rows = []
+    for group in ("digital", "non-digital"):
+        received = wb.measure("contacts_received", "channel_group")
+        received = received[received["breakdown"] == f"channel_group={group}"]
+        served = wb.measure("responses_within_standard", "channel_group")
+        served = served[served["breakdown"] == f"channel_group={group}"].set_index("year")
+        for record in received.to_dict("records"):
+            year = record["year"]
+            within = served.loc[year] if year in served.index else None
+            rows.append({
+                "Year": year, "Channels": group.capitalize(),
+                "Contacts": count_words(record["value"], wb.config.minimum_count),
+                "Responses within standard": value_words(within["value"], "percent", within["denominator"],
+                                                         wb.config.minimum_count) if within is not None else "no standard",
+            })
+    if not rows:
+        return _missing("contacts")
+    frame = pd.DataFrame(rows).sort_values(["Year", "Channels"])
+    return table(frame, "Digital and non-digital contacts: how many, and how quickly they were answered",
+                 numeric=("Contacts", "Responses within standard"))
+
+
+def in_person_by_location(wb) -> Html:
+    rows = _year_rows(wb, "contacts_received", "location")
+    if rows.empty:
+        return paragraph("The data records no in-person visits by place.")
+    minimum = wb.config.minimum_count
+    rows = rows.assign(shown=[count_words(v, minimum) for v in rows["value"]])
+    wide = rows.pivot(index="label", columns="year", values="shown").fillna("none")
+    order = [p for p in wb.config.in_person_locations if p in wide.index] + \
+        [p for p in wide.index if p not in wb.config.in_person_locations]
+    return table(wide.loc[order].reset_index().rename(columns={"label": "Place"}),
+                 "In-person visits by place and year", numeric=tuple(wb.years))
+
+
+def in_person_purposes(wb) -> Html:
+    """What people came in for, at each place, this year (small counts suppressed)."""
+    contacts = wb.data.contacts
+    if contacts is None:
+        return _missing("contacts")
+    in_year = (financial_year(contacts["received_at"], wb.config.year_start_month) == wb.year).to_numpy()
+    visits = contacts.loc[in_year & contacts["location"].notna().to_numpy(), ["location", "category"]]
+    if visits.empty:
+        return paragraph(f"No in-person visits with a place recorded in {wb.year}.")
+    visits = visits.astype("object").fillna({"category": "not recorded"})
+    counts = visits.groupby(["location", "category"]).size().rename("visits").reset_index()
+    counts = counts.sort_values(["location", "visits"], ascending=[True, False])
+    counts["share"] = 100 * counts["visits"] / counts.groupby("location")["visits"].transform("sum")
+    top = counts.groupby("location", sort=False).head(3)
+    minimum = wb.config.minimum_count
+    frame = pd.DataFrame({
+        "Place": top["location"], "Purpose": top["category"],
+        "Visits": [count_words(v, minimum) for v in top["visits"]],
+        "Share of the place's visits": [percent_words(p) if v >= minimum else "too few to report"
+                                        for p, v in zip(top["share"], top["visits"])],
+    })
+    return table(frame, f"The three most common purposes of in-person visits at each place, {wb.year}",
+                 numeric=("Visits", "Share of the place's visits"))
+
+
+# --- complaints -------------------------------------------------------------------------
+
+
+def _stage_table(wb, measure_id: str, caption: str) -> Html:
+    rows = wb.measure(measure_id, "stage")
+    if rows.empty:
+        return _missing("complaints")
+    rows = rows.assign(label="Stage " + rows["breakdown"].str.partition("=")[2])
+    minimum = wb.config.minimum_count
+    rows = rows.assign(shown=[value_words(v, u, d, minimum)
+                              for v, u, d in zip(rows["value"], rows["unit"], rows["denominator"])])
+    wide = rows.pivot(index="label", columns="year", values="shown").fillna("none")
+    return table(wide.reset_index().rename(columns={"label": "Stage"}), caption, numeric=tuple(wb.years))
+
+
+def complaints_headline(wb) -> Html:
+    received = wb.value("complaints_received")
+    if received is None:
+        return _missing("complaints")
+    minimum = wb.config.minimum_count
+    parts = [f"The council received {count_words(received['value'], minimum)} formal complaints in {wb.year}, "
+             "counting stage 1 and stage 2 separately."]
+    responded = wb.value("complaints_responded_within_standard")
+    if responded is not None:
+        parts.append(f"{percent_words(responded['value'], responded['denominator'], minimum)} of those due a "
+                     "response had one within the Complaint Handling Code's timescales.")
+    upheld = wb.value("complaints_upheld")
+    if upheld is not None:
+        parts.append(f"Of the complaints decided, {percent_words(upheld['value'], upheld['denominator'], minimum)} "
+                     "were upheld in full or in part.")
+    return Html(f'<p class="headline">{escape(" ".join(parts))}</p>')
+
+
+def complaints_by_stage(wb) -> Html:
+    return _stage_table(wb, "complaints_received", "Complaints received by stage and year")
+
+
+def complaints_acknowledged(wb) -> Html:
+    return _stage_table(wb, "complaints_acknowledged_within_standard",
+                        "Complaints acknowledged within the Code's timescale, by stage and year")
+
+
+def complaints_responded(wb) -> Html:
+    return _stage_table(wb, "complaints_responded_within_standard",
+                        "Complaints answered within the Code's timescales, by stage and year")
+
+
+def complaints_upheld_table(wb) -> Html:
+    return _stage_table(wb, "complaints_upheld", "Complaints upheld in full or in part, by stage and year")
+
+
+def complaints_by_service(wb) -> Html:
+    rows = wb.measure("complaints_received", "service")
+    if rows.empty:
+        return _missing("complaints")
+    minimum = wb.config.minimum_count
+    rows = rows.assign(label=rows["breakdown"].str.partition("=")[2],
+                       shown=[count_words(v, minimum) for v in rows["value"]])
+    wide = rows.pivot(index="label", columns="year", values="shown").fillna("none")
+    return table(wide.reset_index().rename(columns={"label": "Service"}), "Complaints received by service and year",
+                 numeric=tuple(wb.years))
+
+
+def complaint_standards_in_words(wb) -> Html:
+    c = wb.config
+    items = []
+    if c.complaint_acknowledge_within is not None:
+        items.append(f"acknowledge a complaint within {c.complaint_acknowledge_within} working days of receiving it")
+    if c.complaint_stage1_within is not None:
+        items.append(f"answer at stage 1 within {c.complaint_stage1_within} working days of the acknowledgement")
+    if c.complaint_stage2_within is not None:
+        items.append(f"answer at stage 2 within {c.complaint_stage2_within} working days of the acknowledgement")
+    if not items:
+        return paragraph("council.toml sets no complaint standards, so complaints are counted but not timed.")
+    return Html("<ul>" + "".join(f"<li>{escape(i.capitalize())}.</li>" for i in items) + "</ul>")
+
+
+# --- satisfaction and the Citizens' Panel ----------------------------------------------------
+
+
+def net_satisfaction_table(wb) -> Html:
+    rows = wb.measure("net_satisfaction", "channel")
+    if rows.empty:
+        return _missing("GovMetric feedback")
+    rows = rows.assign(label=rows["breakdown"].str.partition("=")[2].map(lambda c: CHANNEL_NAMES.get(c, c)),
+                       shown=[f"{v:+.0f}" if not pd.isna(v) else "not available" for v in rows["value"]])
+    wide = rows.pivot(index="label", columns="year", values="shown").fillna("not available")
+    return table(wide.reset_index().rename(columns={"label": "Channel"}),
+                 "Net satisfaction by channel and year (good minus poor ratings per 100; from -100 to +100)",
+                 numeric=tuple(wb.years))
+
+
+def net_satisfaction_chart(wb) -> Html:
+    rows = wb.measure("net_satisfaction")
+    if rows.empty:
+        return _missing("GovMetric feedback")
+    latest = wb.value("net_satisfaction")
+    title = f"Net satisfaction was {latest['value']:+.0f} in {wb.year}" if latest is not None else "Net satisfaction"
+    return charts.line_chart(rows, x="year", y="value", series=None, title=title,
+                             subtitle="Good minus poor ratings per 100 ratings, all channels, by financial year",
+                             unit="score")
+
+
+def survey_results_table(wb) -> Html:
+    rows = wb.measure("survey_positive", "question_id")
+    if rows.empty:
+        return _missing("survey")
+    questions = wb.config.survey_questions
+    minimum = wb.config.minimum_count
+    rows = rows.assign(label=rows["breakdown"].str.partition("=")[2].map(
+        lambda q: questions[q].text if q in questions else q),
+        shown=[percent_words(v, d, minimum) for v, d in zip(rows["value"], rows["denominator"])])
+    wide = rows.pivot(index="label", columns="year", values="shown").fillna("not asked")
+    return table(wide.reset_index().rename(columns={"label": "Question"}),
+                 "Residents' survey: positive answers to each question by year", numeric=tuple(wb.years))
+
+
+def survey_consistency(wb) -> Html:
+    from analysis.survey import question_history
+
+    history = question_history(wb.data.survey, wb.config)
+    if history.empty:
+        return _missing("survey questions")
+    frame = history.rename(columns={"text": "Question", "waves": "Asked in", "note": "Can the years be compared?"})
+    return table(frame[["Question", "Asked in", "Can the years be compared?"]],
+                 "How each survey question was asked over the years")
+
+
+def panel_representation_table(wb) -> Html:
+    rows = wb.measure("panel_representation", None)
+    rows = rows[rows["year"] == wb.year]
+    members = wb.measure("panel_members", None)
+    members = members[members["year"] == wb.year]
+    population = wb.data.population
+    if rows.empty or population is None:
+        return _missing("Citizens' Panel or population figures")
+    minimum = wb.config.minimum_count
+    records = []
+    for record in rows.to_dict("records"):
+        dimension, _, category = record["breakdown"].partition("=")
+        count = members.loc[members["breakdown"] == record["breakdown"], "value"]
+        ratio = record["value"]
+        verdict = ("under-represented" if ratio < 0.8 else "over-represented" if ratio > 1.25 else "broadly representative")
+        records.append({"Group": f"{dimension.replace('_', ' ')}: {category}",
+                        "Panel members": count_words(count.iloc[0] if len(count) else np.nan, minimum),
+                        "Representation (1 = in line with residents)": f"{ratio:.2f}" if not pd.isna(ratio) else "not available",
+                        "Reading": verdict})
+    return table(pd.DataFrame(records), f"Who is on the Citizens' Panel at the end of {wb.year}, against residents "
+                 "aged 16 and over", numeric=("Panel members", "Representation (1 = in line with residents)"))
+
+
+def panel_under_represented_sentence(wb) -> Html:
+    rows = wb.measure("panel_representation", None)
+    rows = rows[(rows["year"] == wb.year) & (rows["value"] < 0.8)].sort_values("value")
+    if rows.empty:
+        return paragraph("No group of residents is markedly under-represented on the panel (none below 0.8).")
+    groups = [f"{b.partition('=')[2]} ({b.partition('=')[0].replace('_', ' ')}, {v:.2f})"
+              for b, v in zip(rows["breakdown"], rows["value"])]
+    return paragraph("Under-represented on the panel (fewer than 8 members for every 10 the population would "
+                     f"suggest): {'; '.join(groups)}.")
+
+
+def consultation_funnel(wb) -> Html:
+    invitations = wb.data.panel_invitations
+    if invitations is None:
+        return _missing("panel invitations")
+    opened = wb.measure("panel_open_rate", "consultation_id")
+    completed = wb.measure("panel_completion_rate", "consultation_id").set_index(["year", "breakdown"])
+    opened = opened[opened["year"] == wb.year]
+    if opened.empty:
+        return paragraph(f"No Citizens' Panel consultation started in {wb.year}.")
+    minimum = wb.config.minimum_count
+    records = []
+    for row in opened.to_dict("records"):
+        done = completed.loc[(row["year"], row["breakdown"])] if (row["year"], row["breakdown"]) in completed.index else None
+        records.append({
+            "Consultation": row["breakdown"].partition("=")[2],
+            "Invited": count_words(row["denominator"], minimum),
+            "Opened": count_words(row["numerator"], minimum),
+            "Completed": count_words(done["numerator"], minimum) if done is not None else "not recorded",
+            "Opened (% of invited)": percent_words(row["value"], row["denominator"], minimum),
+            "Completed (% of invited)": percent_words(done["value"], done["denominator"], minimum)
+            if done is not None else "not recorded",
+        })
+    return table(pd.DataFrame(records), f"Citizens' Panel consultations in {wb.year}: invited, opened, completed",
+                 numeric=("Invited", "Opened", "Completed", "Opened (% of invited)", "Completed (% of invited)"))

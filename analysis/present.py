@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import math
 
+import numpy as np
 import pandas as pd
 
 MEASURE_NAMES = {
@@ -82,32 +83,37 @@ def value_words(value, unit: str, denominator=None, minimum_count: int = 5) -> s
     return f"{float(value):.1f}"
 
 
-def change_words(row, minimum_count: int = 5) -> str:
+def change_words(row, minimum_count: int = 5, polarity: str | None = None) -> str:
     """The year-on-year change in plain words, careful about significance.
 
-    A percentage change is only called up or down in earnest when the test says
-    it is significant; otherwise the words say there is no clear change.
+    Only a percentage whose change passed the significance test is called
+    "improved" or "worse" (and only when the measure has a direction); any other
+    change is described by its size alone, or as "no significant change".
     """
     change = row.get("change")
     if is_missing(change):
         return "no earlier figure"
     unit = row.get("unit")
+    change = float(change)
     if unit == "percent":
-        for base in (row.get("denominator"),):
-            if not is_missing(base) and float(base) < minimum_count:
-                return "too few to compare"
-        points = abs(float(change))
-        direction = "up" if change > 0 else "down"
-        if row.get("significant") is True:
-            return f"{direction} {points:.1f} points, a significant change"
-        return f"no significant change ({direction} {points:.1f} points)" if points >= 0.05 else "no change"
+        base = row.get("denominator")
+        if not is_missing(base) and float(base) < minimum_count:
+            return "too few to compare"
+        size = f"{'up' if change > 0 else 'down'} {abs(change):.1f} points"
+        if is_missing(row.get("significant")) and is_missing(row.get("numerator")):
+            return f"{size} (a reported figure, so not tested for significance)"
+        if row.get("significant") is True or row.get("significant") is np.True_:
+            better = (change > 0) if polarity == "higher_is_better" else (change < 0) if polarity == "lower_is_better" else None
+            verdict = "significant change" if better is None else ("improved" if better else "worse")
+            return f"{verdict}: {size}" if better is not None else f"{size}, a significant change"
+        return f"no significant change ({size})" if abs(change) >= 0.05 else "no change"
     if unit == "count":
         if abs(change) < 0.5:
             return "no change"
         return f"{'up' if change > 0 else 'down'} {count_words(abs(change), minimum_count)}"
-    if abs(float(change)) < 0.05:
+    if abs(change) < 0.05:
         return "no change"
-    return f"{'up' if change > 0 else 'down'} {value_words(abs(float(change)), unit)}"
+    return f"{'up' if change > 0 else 'down'} {value_words(abs(change), unit)}"
 
 
 def target_words(row) -> str:
@@ -168,50 +174,115 @@ def by_year_table(workbook, measure_id: str, breakdown: str, caption: str, label
 
 
 def headline_summary(workbook) -> list[str]:
-    """The sentences the year's index page opens with."""
+    """The sentences the year's index page opens with: actions, targets met and missed, notable changes."""
     sentences = []
     achieved = workbook.value("actions_achieved")
     if achieved is not None and not is_missing(achieved["denominator"]):
         sentences.append(f"{int(achieved['numerator'])} of the {int(achieved['denominator'])} actions in the "
                          f"{workbook.year} action plan were achieved.")
-    met, missed = [], []
-    for measure_id in ("responses_within_standard", "acknowledgements_within_standard",
-                       "calls_answered_within_standard", "calls_abandoned", "average_speed_of_answer"):
-        row = workbook.value(measure_id)
-        if row is None or is_missing(row["target_met"]):
-            continue
-        (met if row["target_met"] else missed).append(measure_name(measure_id, workbook.data.get("measures")).lower())
+    card = scorecard_frame(workbook)
+    if card.empty:
+        return sentences
+    met = card.loc[card["Met"] == "met", "Measure"].tolist()
+    missed = card.loc[card["Met"] == "not met", "Measure"].tolist()
     if met:
-        sentences.append("Targets met: " + "; ".join(met) + ".")
+        sentences.append("Targets met: " + "; ".join(m.lower() for m in met) + ".")
     if missed:
-        sentences.append("Targets not met: " + "; ".join(missed) + ".")
+        sentences.append("Targets not met: " + "; ".join(m.lower() for m in missed) + ".")
+    change = card["Change on the year before"]
+    improved = card.loc[change.str.startswith("improved"), "Measure"].tolist()
+    worse = card.loc[change.str.startswith("worse"), "Measure"].tolist()
+    if improved:
+        sentences.append("Significant improvements on the year before: " + "; ".join(m.lower() for m in improved) + ".")
+    if worse:
+        sentences.append("Significantly worse than the year before: " + "; ".join(m.lower() for m in worse) + ".")
     return sentences
 
 
-KEY_MEASURES = (
-    "actions_achieved", "responses_within_standard", "acknowledgements_within_standard",
-    "first_contact_resolution", "calls_answered_within_standard", "calls_abandoned", "average_speed_of_answer",
-    "digital_share",
+# --- the scorecard --------------------------------------------------------------------------
+
+SCORECARD_ORDER = (
+    "actions_achieved", "responses_within_standard", "acknowledgements_within_standard", "first_contact_resolution",
+    "calls_answered_within_standard", "calls_abandoned", "average_speed_of_answer",
+    "complaints_acknowledged_within_standard", "complaints_responded_within_standard", "complaints_upheld",
+    "net_satisfaction", "survey_positive", "digital_share", "contacts_received", "panel_members",
+    "panel_open_rate", "panel_completion_rate",
 )
+# Measures that are described elsewhere and do not fit one line of a scorecard.
+NOT_ON_SCORECARD = {"actions_not_achieved", "actions_carried_forward", "panel_representation", "complaints_received"}
 
 
-def key_measures_table(workbook) -> Html:
+def _register_lookup(register: pd.DataFrame | None) -> dict[str, dict]:
+    if register is None or register.empty:
+        return {}
+    return {r["measure_id"]: r for r in register.to_dict("records")}
+
+
+def scorecard_frame(workbook, signals: dict[str, str] | None = None) -> pd.DataFrame:
+    """Each measure of the year on one line: value, target (or 'to be agreed' with its baseline),
+    met or not, change on the year before (significance-aware) and the monthly signal."""
+    register = _register_lookup(workbook.data.get("measures"))
     minimum = workbook.config.minimum_count
+    signals = signals if signals is not None else getattr(workbook, "signals", {}) or {}
+    year_rows = workbook.measures[workbook.measures["year"] == workbook.year]
+    present_ids = list(dict.fromkeys(year_rows["measure_id"]))
+    ordered = [m for m in SCORECARD_ORDER if m in present_ids or m in register]
+    ordered = list(dict.fromkeys(ordered + list(register) + present_ids))
+    questions = workbook.config.survey_questions
     records = []
-    register = workbook.data.get("measures")
-    for measure_id in KEY_MEASURES:
-        row = workbook.value(measure_id)
-        if row is None:
+    for measure_id in ordered:
+        if measure_id in NOT_ON_SCORECARD:
             continue
-        row = row.to_dict()
-        records.append({
-            "Measure": measure_name(measure_id, register),
-            workbook.year: value_words(row["value"], row["unit"], row["denominator"], minimum),
-            "Previous year": value_words(row["previous_value"], row["unit"], None, minimum),
-            "Change": change_words(row, minimum),
-            "Target": target_words(row),
-        })
-    if not records:
+        entry = register.get(measure_id, {})
+        polarity = entry.get("polarity")
+        rows = year_rows[year_rows["measure_id"] == measure_id]
+        headline = rows[rows["breakdown"] == ""]
+        if headline.empty and measure_id == "survey_positive":
+            lines = [(r, f"{measure_name(measure_id, workbook.data.get('measures'))}: "
+                         f"{_question_label(r['breakdown'], questions)}") for r in rows.to_dict("records")]
+        elif headline.empty:
+            lines = [({"value": np.nan, "unit": entry.get("unit", ""), "denominator": np.nan, "change": np.nan,
+                       "target": entry.get("target", np.nan), "target_met": pd.NA, "breakdown": ""},
+                      measure_name(measure_id, workbook.data.get("measures")))]
+        else:
+            lines = [(headline.iloc[0].to_dict(), measure_name(measure_id, workbook.data.get("measures")))]
+        for row, name in lines:
+            in_register = bool(entry)
+            value = value_words(row["value"], row["unit"], row.get("denominator"), minimum)
+            if is_missing(row.get("target")):
+                target = (f"to be agreed (baseline {value}, {workbook.year})" if in_register and not is_missing(row["value"])
+                          else "to be agreed" if in_register else "no target")
+                met = "to be agreed" if in_register else ""
+            else:
+                target = (f"{float(row['target']):,.0f}" if row["unit"] == "count"
+                          else value_words(row["target"], row["unit"]))
+                met = {True: "met", False: "not met"}.get(None if is_missing(row.get("target_met"))
+                                                          else bool(row["target_met"]), "")
+            records.append({
+                "measure_id": measure_id,
+                "breakdown": row.get("breakdown", ""),
+                "Measure": name,
+                workbook.year: value if not is_missing(row["value"]) else "no data this year",
+                "Target": target,
+                "Met": met,
+                "Change on the year before": change_words(row, minimum, polarity),
+                "Monthly pattern": signals.get(measure_id, ""),
+            })
+    return pd.DataFrame(records)
+
+
+def _question_label(breakdown: str, questions) -> str:
+    question_id = breakdown.partition("=")[2]
+    question = questions.get(question_id)
+    return question.text if question else question_id
+
+
+def scorecard_table(workbook, signals: dict[str, str] | None = None) -> Html:
+    frame = scorecard_frame(workbook, signals)
+    if frame.empty:
         return paragraph("No measures could be computed from this data.")
-    return table(pd.DataFrame(records), f"Key measures, {workbook.year}, with the year before",
-                 numeric=(workbook.year, "Previous year"))
+    shown = frame.drop(columns=["measure_id", "breakdown"])
+    if not shown["Monthly pattern"].astype(bool).any():
+        shown = shown.drop(columns="Monthly pattern")
+    return table(shown, f"Scorecard, {workbook.year}: every measure against its target and the year before",
+                 numeric=(workbook.year,))

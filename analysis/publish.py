@@ -83,10 +83,10 @@ def _environment() -> Environment:
 
 def write_index(workbook, pages: list[dict], path: Path, context: dict) -> None:
     """The year's entry page: the headline, the key measures and links to every page."""
-    from analysis.present import headline_summary, key_measures_table
+    from analysis.present import headline_summary, scorecard_table
 
     html = _environment().get_template("year_index.html.j2").render(
-        wb=context, pages=pages, headline=headline_summary(workbook), table=key_measures_table(workbook))
+        wb=context, pages=pages, headline=headline_summary(workbook), table=scorecard_table(workbook))
     path.write_text(html, encoding="utf-8")
 
 

@@ -235,6 +235,8 @@ SURVEY_QUESTIONS = {
         ("Strongly agree", "Agree"),
     ),
 }
+# A reworded question gets a new id and says which question it replaces, so the two are never compared.
+SURVEY_REPLACES = {"contact_ease_2023": "contact_ease"}
 SURVEY_ANSWERS = {  # question -> year -> probabilities over the scale
     "overall_satisfaction": {2021: (.18, .44, .16, .12, .07, .03), 2022: (.17, .43, .17, .12, .08, .03),
                              2023: (.15, .41, .18, .14, .09, .03), 2024: (.17, .44, .17, .12, .07, .03)},
@@ -446,6 +448,8 @@ def council_toml() -> str:
             f'text = "{text}"\n'
             f"scale = {_toml_list(scale, per_line=3)}\n"
             f"positive = {_toml_list(positive, per_line=3)}\n"
+            + (f'replaces = "{SURVEY_REPLACES[qid]}"   # reworded in 2023/24: not compared with it\n'
+               if qid in SURVEY_REPLACES else "")
         )
     questions_text = "\n".join(questions)
     closure_text = _toml_list([d.isoformat() for d in closures], per_line=3)
@@ -1109,6 +1113,7 @@ def _survey(seed: int, panel: pd.DataFrame, invitations: pd.DataFrame) -> pd.Dat
                 "survey_year": year_label(year),
                 "respondent_id": respondent[answered],
                 "question_id": question,
+                "question_text": SURVEY_QUESTIONS[question][0],
                 "answer": np.array(scale, dtype=object)[answer[answered]],
                 "age_band": who["age_band"].to_numpy()[answered],
                 "sex": who["sex"].to_numpy()[answered],
