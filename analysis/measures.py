@@ -207,9 +207,13 @@ def contact_measures(contacts: pd.DataFrame, config: Config, calendar: WorkingCa
     years = financial_year(contacts["received_at"], config.year_start_month)
     year_starts = financial_year_start(contacts["received_at"], config.year_start_month)
     channel = contacts["channel"]
+    # An extension of the contract: digital and non-digital channels as a breakdown of their own.
+    channel_group = pd.Series(np.where(channel.isin(config.digital_channels), "digital", "non-digital"),
+                              index=contacts.index)
     rows = [
         count_rows("contacts_received", years, {
-            "channel": channel, "location": contacts["location"], "service": contacts["service"]}),
+            "channel": channel, "channel_group": channel_group, "location": contacts["location"],
+            "service": contacts["service"]}),
         rate_rows("digital_share", years, channel.isin(config.digital_channels).to_numpy(), np.ones(len(years))),
     ]
     for measure_id, kind in (("responses_within_standard", "respond"),
@@ -217,7 +221,8 @@ def contact_measures(contacts: pd.DataFrame, config: Config, calendar: WorkingCa
         outcome = contact_outcome(contacts, config, calendar, as_at, kind, year_starts)
         has_standard = channel.isin(list(config.respond_within if kind == "respond" else config.acknowledge_within))
         if has_standard.any():
-            rows.append(rate_rows(measure_id, years, outcome.within, outcome.due, {"channel": channel},
+            rows.append(rate_rows(measure_id, years, outcome.within, outcome.due,
+                                  {"channel": channel, "channel_group": channel_group},
                                   include=has_standard.to_numpy()))
     recorded = contacts["resolved_first_contact"].notna().to_numpy()
     if recorded.any():
@@ -265,3 +270,400 @@ def manual_measure_rows(manual: pd.DataFrame | None, register: pd.DataFrame | No
         "denominator": np.nan,
         "unit": manual["measure_id"].map(units).fillna("count").astype("object"),
     })
+
+
+# --- complaints -----------------------------------------------------------------------------
+
+COMPLAINT_DATE_COLUMNS = ["received_at", "acknowledged_at", "responded_at"]
+COMPLAINT_RATE_MEASURES = ("complaints_acknowledged_within_standard", "complaints_responded_within_standard",
+                           "complaints_upheld")
+
+
+def _complaint_stage(complaints: pd.DataFrame) -> pd.Series:
+    """Stage as a nullable integer, so breakdown labels read ``stage=1`` whatever the input dtype."""
+    return pd.to_numeric(complaints["stage"], errors="coerce").astype("Int64")
+
+
+def complaint_response_start(complaints: pd.DataFrame) -> pd.Series:
+    """When the response clock starts: the acknowledgement, or receipt when none is recorded.
+
+    An acknowledgement recorded before receipt (a data error) is ignored and the
+    clock starts at receipt.
+    """
+    received = complaints["received_at"]
+    acknowledged = complaints["acknowledged_at"]
+    use_ack = (acknowledged.notna() & (acknowledged >= received)).fillna(False)
+    return acknowledged.where(use_ack, received)
+
+
+def complaint_rate_parts(complaints: pd.DataFrame, config: Config, calendar: WorkingCalendar,
+                         as_at: dt.date | None = None) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per complaint row, the numerator and denominator weights of each complaint rate measure.
+
+    Returns ``{measure_id: (numerator, denominator, applies)}``: boolean arrays
+    with one entry per row; ``applies`` marks the rows the measure is about (for
+    the response measure, the stages that have a standard). A measure whose
+    standard is missing from ``council.toml`` is absent.
+
+    - acknowledged: within ``complaint_acknowledge_within`` working days of receipt;
+    - responded: within the stage's standard, counted from the acknowledgement
+      (from receipt when none is recorded); a row whose stage has no standard is
+      in neither numerator nor denominator;
+    - both use :func:`analysis.calendar.within_standard` (day 0, not yet due, overdue);
+    - upheld: upheld or partly_upheld, of upheld, partly_upheld and not_upheld.
+    """
+    as_at = as_at or as_at_date(complaints, COMPLAINT_DATE_COLUMNS)
+    parts: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    received = complaints["received_at"]
+    everything = np.ones(len(complaints), dtype=bool)
+    if config.complaint_acknowledge_within is not None:
+        ack = within_standard(calendar, received, complaints["acknowledged_at"],
+                              float(config.complaint_acknowledge_within), as_at)
+        parts["complaints_acknowledged_within_standard"] = (ack.within, ack.due, everything)
+    stage = _complaint_stage(complaints).to_numpy(dtype="float64", na_value=np.nan)
+    n = np.full(len(complaints), np.nan)
+    for number, standard in ((1, config.complaint_stage1_within), (2, config.complaint_stage2_within)):
+        if standard is not None:
+            n[stage == number] = standard
+    if config.complaint_stage1_within is not None or config.complaint_stage2_within is not None:
+        response = within_standard(calendar, complaint_response_start(complaints), complaints["responded_at"], n, as_at)
+        parts["complaints_responded_within_standard"] = (response.within, response.due, ~np.isnan(n))
+    outcome = complaints["outcome"].astype("object")
+    upheld = outcome.isin(["upheld", "partly_upheld"]).to_numpy(dtype=bool)
+    decided = outcome.isin(["upheld", "partly_upheld", "not_upheld"]).to_numpy(dtype=bool)
+    parts["complaints_upheld"] = (upheld, decided, everything)
+    return parts
+
+
+def complaint_measures(complaints: pd.DataFrame | None, config: Config, calendar: WorkingCalendar,
+                       as_at: dt.date | None = None) -> pd.DataFrame:
+    """complaints_received (stage, service), and acknowledged / responded within standard and upheld (stage).
+
+    A complaint row (one per complaint per stage) belongs to the financial year
+    of its ``received_at``. Acknowledgement is counted from receipt; the stage 1
+    and stage 2 responses from the acknowledgement date (from receipt when none
+    is recorded), as in the Complaint Handling Code, with the contract's "not
+    yet due" rule applied to the deadline counted from that same start.
+    ``as_at`` defaults to the latest timestamp in the complaints. A standard
+    missing from ``council.toml`` means its measure is not produced; the
+    response measure is produced when either stage has a standard (the headline
+    then pools only the stages that have one). Upheld is (upheld + partly_upheld)
+    / (upheld + partly_upheld + not_upheld): withdrawn and open complaints, and
+    those with no outcome, are left out.
+    """
+    if complaints is None or complaints.empty:
+        return _empty()
+    years = financial_year(complaints["received_at"], config.year_start_month)
+    stage = {"stage": _complaint_stage(complaints)}
+    rows = [count_rows("complaints_received", years, {**stage, "service": complaints["service"]})]
+    for measure_id, (numerator, denominator, applies) in complaint_rate_parts(
+            complaints, config, calendar, as_at).items():
+        rows.append(rate_rows(measure_id, years, numerator, denominator, stage, include=applies))
+    return pd.concat(rows, ignore_index=True)
+
+
+# --- feedback and survey --------------------------------------------------------------------
+
+
+def feedback_measures(feedback: pd.DataFrame | None, config: Config) -> pd.DataFrame:
+    """net_satisfaction by financial year of ``given_at``: headline and by channel.
+
+    100 x (good - poor) / all ratings, a score from -100 to 100 (unit ``score``);
+    numerator and denominator are left empty because the score is not a
+    percentage. Rows with no rating are left out.
+    """
+    if feedback is None or feedback.empty:
+        return _empty()
+    years = financial_year(feedback["given_at"], config.year_start_month)
+    rating = feedback["rating"].astype("object")
+    good = (rating == "good").to_numpy(dtype="float64")
+    poor = (rating == "poor").to_numpy(dtype="float64")
+    rated = rating.notna().to_numpy()
+    rows = rate_rows("net_satisfaction", years, good - poor, rated, {"channel": feedback["channel"]},
+                     unit="score", include=rated)
+    rows[["numerator", "denominator"]] = np.nan
+    return rows
+
+
+def survey_measures(survey: pd.DataFrame | None, config: Config) -> pd.DataFrame:
+    """survey_positive by ``survey_year``, one row per question (breakdown ``question_id=...``).
+
+    Answers in the question's ``positive`` list (``[survey.questions.ID]`` in
+    council.toml) as a percentage of every answer to that question, "Don't know"
+    and the like included. Respondents are counted unweighted. There is no
+    headline row: a percentage pooled over different questions (different
+    scales, different positives) means nothing. Questions not in council.toml
+    are left out (the loader reports them).
+    """
+    if survey is None or survey.empty:
+        return _empty()
+    question = survey["question_id"].astype("object")
+    answer = survey["answer"].astype("object")
+    known = (question.isin(list(config.survey_questions)) & answer.notna()).to_numpy()
+    positive_pairs = [(qid, a) for qid, spec in config.survey_questions.items() for a in spec.positive]
+    if positive_pairs:
+        pairs = pd.MultiIndex.from_arrays([question.fillna("").to_numpy(), answer.fillna("").to_numpy()])
+        positive = pairs.isin(positive_pairs) & known
+    else:
+        positive = np.zeros(len(survey), dtype=bool)
+    rows = rate_rows("survey_positive", survey["survey_year"], positive, known, {"question_id": question},
+                     include=known)
+    return rows[rows["breakdown"] != ""].reset_index(drop=True)
+
+
+# --- Citizens' Panel ------------------------------------------------------------------------
+
+PANEL_DIMENSIONS = ("age_band", "sex")
+
+
+def _panel_years(panel: pd.DataFrame | None, invitations: pd.DataFrame | None, config: Config) -> list[str]:
+    """Every financial year from the earliest to the latest date in the panel and its invitations."""
+    dates = []
+    for frame, columns in ((panel, ["joined_on", "left_on"]),
+                           (invitations, ["invited_on", "opened_on", "completed_on"])):
+        if frame is not None and not frame.empty:
+            dates += [frame[c] for c in columns if c in frame]
+    if not dates:
+        return []
+    starts = financial_year_start(pd.concat(dates, ignore_index=True).dropna(), config.year_start_month)
+    if len(starts) == 0:
+        return []
+    return [year_label(y) for y in range(int(starts.min()), int(starts.max()) + 1)]
+
+
+def panel_active(panel: pd.DataFrame, years: list[str], start_month: int = 4) -> np.ndarray:
+    """Boolean matrix (members x years): active on the last day of each financial year.
+
+    Active means ``joined_on`` on or before that day and ``left_on`` empty or after
+    it: a member who joined on the last day counts; one who left on it does not.
+    """
+    ends = np.array([np.datetime64(year_bounds(y, start_month)[1], "D") for y in years], dtype="datetime64[D]")
+    joined = to_days(panel["joined_on"])[:, None]
+    left = to_days(panel["left_on"])[:, None]
+    return (joined <= ends[None, :]) & (np.isnat(left) | (left > ends[None, :]))
+
+
+def panel_measures(panel: pd.DataFrame | None, population: pd.DataFrame | None,
+                   invitations: pd.DataFrame | None, config: Config, years: list[str] | None) -> pd.DataFrame:
+    """panel_members, panel_representation, panel_open_rate and panel_completion_rate.
+
+    - ``panel_members`` (headline, ``age_band``, ``sex``): members active on the
+      last day of each year in ``years`` (see :func:`panel_active`). Every year in
+      ``years`` has a headline row (0 when nobody was active); a category recorded
+      for any member has a row in every year (0 when none of them was active).
+    - ``panel_representation`` (``age_band=...``, ``sex=...``; no headline): the
+      category's share of the active members whose dimension is recorded, divided
+      by its share of the ``population`` rows of that dimension (unit ``ratio``;
+      1 is representative). A population category with no active member gives 0;
+      a panel category missing from the population, or a year with no active
+      member recorded, gives an empty value. A dimension without population rows
+      (or ``population`` None) gives no rows.
+    - ``panel_open_rate`` / ``panel_completion_rate`` (headline and
+      ``consultation_id``): invitations with ``opened_on`` / ``completed_on``
+      recorded, of all invitations; a consultation belongs to the financial year
+      of its earliest ``invited_on``.
+
+    Only the years in ``years`` are returned (``None``: every year from the
+    earliest to the latest date in the panel and invitations).
+    """
+    if years is None:
+        years = _panel_years(panel, invitations, config)
+    years = list(years)
+    rows = []
+    if panel is not None and not panel.empty and years:
+        active = panel_active(panel, years, config.year_start_month)
+        counts = {dim: _active_counts(panel[dim], active, years) for dim in PANEL_DIMENSIONS if dim in panel}
+        rows.append(_count_matrix_rows("panel_members", pd.DataFrame({"": active.sum(axis=0)}, index=years),
+                                       None, "count"))
+        rows += [_count_matrix_rows("panel_members", table, dim, "count") for dim, table in counts.items()]
+        if population is not None and not population.empty:
+            rows += [_representation_rows(dim, table, population) for dim, table in counts.items()]
+    if invitations is not None and not invitations.empty:
+        first_invited = invitations.groupby("consultation_id", sort=False, observed=True)["invited_on"].transform("min")
+        consultation_years = financial_year(first_invited, config.year_start_month)
+        consultation_years = consultation_years.where(consultation_years.isin(years))
+        invited = np.ones(len(invitations))
+        consultation = {"consultation_id": invitations["consultation_id"]}
+        rows.append(rate_rows("panel_open_rate", consultation_years, invitations["opened_on"].notna().to_numpy(),
+                              invited, consultation))
+        rows.append(rate_rows("panel_completion_rate", consultation_years,
+                              invitations["completed_on"].notna().to_numpy(), invited, consultation))
+    rows = [r for r in rows if not r.empty]
+    return pd.concat(rows, ignore_index=True) if rows else _empty()
+
+
+def _active_counts(values: pd.Series, active: np.ndarray, years: list[str]) -> pd.DataFrame:
+    """Years x categories: active members in each category (members with no category left out)."""
+    codes, categories = pd.factorize(values.astype("object"), sort=True)
+    recorded = codes >= 0
+    k = len(categories)
+    # One bincount over (year, category) pairs of the members x years matrix: no loop over members.
+    cells = (np.arange(len(years))[None, :] * k + codes[:, None])[recorded]
+    weights = active[recorded].astype("float64")
+    matrix = np.bincount(cells.ravel(), weights=weights.ravel(), minlength=len(years) * k).reshape(len(years), k)
+    return pd.DataFrame(matrix, index=pd.Index(years, name="year"),
+                        columns=pd.Index([str(c) for c in categories], name="category"))
+
+
+def _count_matrix_rows(measure_id: str, table: pd.DataFrame, dim: str | None, unit: str) -> pd.DataFrame:
+    """Measure rows from a years x categories table (``dim`` None: the single column is the headline)."""
+    long = table.stack(future_stack=True).rename("value").reset_index()
+    long.columns = ["year", "category", "value"]
+    breakdown = "" if dim is None else (dim + "=" + long["category"].astype(str)).astype("object").to_numpy()
+    return pd.DataFrame({
+        "year": long["year"].astype("object").to_numpy(),
+        "measure_id": measure_id,
+        "breakdown": breakdown,
+        "value": long["value"].to_numpy(dtype="float64"),
+        "numerator": np.nan,
+        "denominator": np.nan,
+        "unit": unit,
+    })
+
+
+def _representation_rows(dim: str, counts: pd.DataFrame, population: pd.DataFrame) -> pd.DataFrame:
+    """panel_representation rows of one dimension from its years x categories active counts."""
+    pop = population[(population["dimension"].astype("object") == dim).to_numpy()]
+    if pop.empty:
+        return _empty()
+    pop_counts = pop.groupby(pop["category"].astype(str).to_numpy(), sort=True)["count"].sum().astype("float64")
+    pop_total = pop_counts.sum()
+    pop_share = pop_counts / pop_total if pop_total > 0 else pop_counts * np.nan
+    categories = sorted(set(pop_counts.index) | set(counts.columns))
+    counts = counts.reindex(columns=categories, fill_value=0.0)
+    totals = counts.sum(axis=1)
+    panel_share = counts.div(totals.where(totals > 0), axis=0)
+    pop_share = pop_share.reindex(categories)
+    ratio = panel_share.div(pop_share.where(pop_share > 0), axis=1)
+    ratio.columns.name = "category"
+    return _count_matrix_rows("panel_representation", ratio, dim, "ratio")
+
+
+# --- monthly series for SPC charts ----------------------------------------------------------
+
+MONTHLY_COLUMNS = ["numerator", "denominator", "value"]
+
+
+def _empty_monthly() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="float64") for c in MONTHLY_COLUMNS},
+                        index=pd.PeriodIndex([], freq="M", name="month"))
+
+
+def monthly_rate(timestamps, numerator, denominator, include=None, scale: float = 100.0) -> pd.DataFrame:
+    """Sum numerator and denominator by calendar month of ``timestamps``; value = scale x num / den.
+
+    The shape of every monthly function here: a frame indexed by a monthly
+    ``PeriodIndex`` named ``month``, with float columns ``numerator``,
+    ``denominator`` and ``value``. Every month from the first to the last with a
+    row is present; a month with no rows (or a zero denominator) has value NaN.
+    Rows with no timestamp, or outside ``include``, are left out.
+    """
+    months = to_days(timestamps).astype("datetime64[M]")
+    num = np.broadcast_to(np.asarray(numerator, dtype="float64"), months.shape)
+    den = np.broadcast_to(np.asarray(denominator, dtype="float64"), months.shape)
+    keep = ~np.isnat(months) & ~np.isnan(den)
+    if include is not None:
+        keep &= np.asarray(include, dtype=bool)
+    if not keep.any():
+        return _empty_monthly()
+    months = months[keep]
+    sums = pd.DataFrame({"numerator": num[keep], "denominator": den[keep]}).groupby(months).sum()
+    every_month = np.arange(months.min(), months.max() + np.timedelta64(1, "M"), dtype="datetime64[M]")
+    sums = sums.reindex(every_month, fill_value=0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where(sums["denominator"] > 0, scale * sums["numerator"] / sums["denominator"], np.nan)
+    index = pd.DatetimeIndex(every_month.astype("datetime64[ns]")).to_period("M").rename("month")
+    return pd.DataFrame({"numerator": sums["numerator"].to_numpy(), "denominator": sums["denominator"].to_numpy(),
+                         "value": value}, index=index)
+
+
+def monthly_mean(timestamps, values, include=None) -> pd.DataFrame:
+    """Mean of ``values`` by calendar month (``numerator`` = their sum, ``denominator`` = how many).
+
+    Same shape as :func:`monthly_rate`; missing values are left out.
+    """
+    values = np.asarray(values, dtype="float64")
+    keep = ~np.isnan(values)
+    if include is not None:
+        keep &= np.asarray(include, dtype=bool)
+    return monthly_rate(timestamps, np.where(keep, values, 0.0), keep.astype("float64"), include=keep, scale=1.0)
+
+
+CONTACT_MONTHLY = ("responses_within_standard", "acknowledgements_within_standard", "digital_share",
+                   "first_contact_resolution")
+CALL_MONTHLY = ("calls_answered_within_standard", "calls_abandoned", "average_speed_of_answer")
+
+
+def _unknown_measure(measure_id: str, known: tuple[str, ...]) -> ValueError:
+    return ValueError(f'No monthly series for "{measure_id}": use one of {", ".join(known)}')
+
+
+def contact_monthly_series(contacts: pd.DataFrame | None, config: Config, calendar: WorkingCalendar,
+                           as_at: dt.date | None, measure_id: str) -> pd.DataFrame:
+    """Monthly series of a contacts measure, all channels pooled, by month of ``received_at``.
+
+    ``measure_id`` is one of :data:`CONTACT_MONTHLY`; responses and
+    acknowledgements pool every channel that has a standard, with the same
+    "not yet due" rule as the yearly figure (``as_at`` defaults to the latest
+    timestamp in the contacts). Shape as :func:`monthly_rate`.
+    """
+    if measure_id not in CONTACT_MONTHLY:
+        raise _unknown_measure(measure_id, CONTACT_MONTHLY)
+    if contacts is None or contacts.empty:
+        return _empty_monthly()
+    received = contacts["received_at"]
+    channel = contacts["channel"]
+    if measure_id in ("responses_within_standard", "acknowledgements_within_standard"):
+        kind = "respond" if measure_id == "responses_within_standard" else "acknowledge"
+        standards = config.respond_within if kind == "respond" else config.acknowledge_within
+        as_at = as_at or as_at_date(contacts, ["received_at", "acknowledged_at", "responded_at"])
+        outcome = contact_outcome(contacts, config, calendar, as_at, kind)
+        return monthly_rate(received, outcome.within, outcome.due, include=channel.isin(list(standards)).to_numpy())
+    if measure_id == "digital_share":
+        return monthly_rate(received, channel.isin(config.digital_channels).to_numpy(), 1.0)
+    recorded = contacts["resolved_first_contact"].notna().to_numpy()
+    resolved = contacts["resolved_first_contact"].fillna(False).to_numpy(dtype=bool)
+    return monthly_rate(received, resolved, recorded, include=recorded)
+
+
+def call_monthly_series(calls: pd.DataFrame | None, config: Config, measure_id: str) -> pd.DataFrame:
+    """Monthly series of a calls measure (:data:`CALL_MONTHLY`) by month of ``offered_at``.
+
+    ``average_speed_of_answer`` is a mean in seconds (numerator: total wait of
+    answered calls; denominator: answered calls). With no phone standard in
+    council.toml, ``calls_answered_within_standard`` is empty. Shape as
+    :func:`monthly_rate`.
+    """
+    if measure_id not in CALL_MONTHLY:
+        raise _unknown_measure(measure_id, CALL_MONTHLY)
+    if calls is None or calls.empty:
+        return _empty_monthly()
+    offered = calls["offered_at"]
+    answered = calls["answered"].fillna(False).to_numpy(dtype=bool)
+    wait = calls["wait_seconds"].to_numpy(dtype="float64")
+    if measure_id == "calls_abandoned":
+        return monthly_rate(offered, ~answered, 1.0)
+    if measure_id == "average_speed_of_answer":
+        return monthly_mean(offered, wait, include=answered)
+    if config.phone_answer_within_seconds is None:
+        return _empty_monthly()
+    return monthly_rate(offered, answered & (wait <= config.phone_answer_within_seconds), answered)
+
+
+def complaint_monthly_series(complaints: pd.DataFrame | None, config: Config, calendar: WorkingCalendar,
+                             as_at: dt.date | None, measure_id: str) -> pd.DataFrame:
+    """Monthly series of a complaint rate measure (:data:`COMPLAINT_RATE_MEASURES`), stages pooled.
+
+    By month of ``received_at``, counted as in :func:`complaint_measures`; empty
+    when the measure's standard is missing from council.toml. Shape as
+    :func:`monthly_rate`.
+    """
+    if measure_id not in COMPLAINT_RATE_MEASURES:
+        raise _unknown_measure(measure_id, COMPLAINT_RATE_MEASURES)
+    if complaints is None or complaints.empty:
+        return _empty_monthly()
+    parts = complaint_rate_parts(complaints, config, calendar, as_at)
+    if measure_id not in parts:
+        return _empty_monthly()
+    numerator, denominator, applies = parts[measure_id]
+    return monthly_rate(complaints["received_at"], numerator, denominator, include=applies)

@@ -18,6 +18,7 @@ from analysis.present import (
     by_year_table,
     count_words,
     escape,
+    is_yes,
     paragraph,
     percent_words,
     table,
@@ -287,7 +288,7 @@ def digital_share_sentence(wb) -> Html:
             f"({', '.join(CHANNEL_NAMES.get(c, c) for c in wb.config.digital_channels)}).")
     if first is not None and wb.years[0] != wb.year:
         text += f" In {wb.years[0]} it was {percent_words(first['value'])}."
-    if row.get("significant") is True:
+    if is_yes(row.get("significant")):
         text += " The change on the year before is statistically significant."
     elif not pd.isna(row.get("change")):
         text += " The change on the year before is not statistically significant."

@@ -48,6 +48,11 @@ def is_missing(value) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
+def is_yes(value) -> bool:
+    """True for a true flag of any kind (Python, numpy or pandas boolean); False for false or missing."""
+    return not is_missing(value) and bool(value)
+
+
 def count_words(value, minimum_count: int = 5) -> str:
     """A count as members see it: '1,234'; 'fewer than 5' for 1 to 4; 'none' for 0."""
     if is_missing(value):
@@ -102,7 +107,7 @@ def change_words(row, minimum_count: int = 5, polarity: str | None = None) -> st
         size = f"{'up' if change > 0 else 'down'} {abs(change):.1f} points"
         if is_missing(row.get("significant")) and is_missing(row.get("numerator")):
             return f"{size} (a reported figure, so not tested for significance)"
-        if row.get("significant") is True or row.get("significant") is np.True_:
+        if is_yes(row.get("significant")):
             better = (change > 0) if polarity == "higher_is_better" else (change < 0) if polarity == "lower_is_better" else None
             verdict = "significant change" if better is None else ("improved" if better else "worse")
             return f"{verdict}: {size}" if better is not None else f"{size}, a significant change"
@@ -114,19 +119,6 @@ def change_words(row, minimum_count: int = 5, polarity: str | None = None) -> st
     if abs(change) < 0.05:
         return "no change"
     return f"{'up' if change > 0 else 'down'} {value_words(abs(change), unit)}"
-
-
-def target_words(row) -> str:
-    target = row.get("target")
-    if is_missing(target):
-        return "no target"
-    met = row.get("target_met")
-    shown = value_words(target, row.get("unit", ""))
-    if met is True:
-        return f"target {shown}: met"
-    if met is False:
-        return f"target {shown}: not met"
-    return f"target {shown}"
 
 
 def table(frame: pd.DataFrame, caption: str, numeric: tuple[str, ...] = ()) -> Html:
@@ -173,30 +165,28 @@ def by_year_table(workbook, measure_id: str, breakdown: str, caption: str, label
     return table(wide, caption, numeric=tuple(workbook.years))
 
 
-def headline_summary(workbook) -> list[str]:
-    """The sentences the year's index page opens with: actions, targets met and missed, notable changes."""
-    sentences = []
+def headline_summary(workbook) -> list[tuple[str, list[str]]]:
+    """What the year's index page opens with: (sentence, measures it lists), for actions achieved,
+    targets met and missed, and changes on the year before that are statistically significant."""
+    summary: list[tuple[str, list[str]]] = []
     achieved = workbook.value("actions_achieved")
     if achieved is not None and not is_missing(achieved["denominator"]):
-        sentences.append(f"{int(achieved['numerator'])} of the {int(achieved['denominator'])} actions in the "
-                         f"{workbook.year} action plan were achieved.")
+        summary.append((f"{int(achieved['numerator'])} of the {int(achieved['denominator'])} actions in the "
+                        f"{workbook.year} action plan were achieved.", []))
     card = scorecard_frame(workbook)
     if card.empty:
-        return sentences
-    met = card.loc[card["Met"] == "met", "Measure"].tolist()
-    missed = card.loc[card["Met"] == "not met", "Measure"].tolist()
-    if met:
-        sentences.append("Targets met: " + "; ".join(m.lower() for m in met) + ".")
-    if missed:
-        sentences.append("Targets not met: " + "; ".join(m.lower() for m in missed) + ".")
+        return summary
     change = card["Change on the year before"]
-    improved = card.loc[change.str.startswith("improved"), "Measure"].tolist()
-    worse = card.loc[change.str.startswith("worse"), "Measure"].tolist()
-    if improved:
-        sentences.append("Significant improvements on the year before: " + "; ".join(m.lower() for m in improved) + ".")
-    if worse:
-        sentences.append("Significantly worse than the year before: " + "; ".join(m.lower() for m in worse) + ".")
-    return sentences
+    for sentence, chosen in (
+        ("Targets met ({n}):", card["Met"] == "met"),
+        ("Targets not met ({n}):", card["Met"] == "not met"),
+        ("Significantly better than the year before ({n}):", change.str.startswith("improved")),
+        ("Significantly worse than the year before ({n}):", change.str.startswith("worse")),
+    ):
+        names = card.loc[chosen, "Measure"].tolist()
+        if names:
+            summary.append((sentence.format(n=len(names)), names))
+    return summary
 
 
 # --- the scorecard --------------------------------------------------------------------------

@@ -26,7 +26,7 @@ import pandas as pd
 
 import analysis
 from analysis.calendar import WorkingCalendar, financial_year, year_bounds, year_folder, year_label, year_start
-from analysis.compare import add_comparisons, to_csv_frame
+from analysis.compare import add_comparisons, break_comparisons, to_csv_frame
 from analysis.config import Config, load_config
 from analysis.datasets import Datasets, load_all
 from analysis.errors import WorkbookError
@@ -34,9 +34,14 @@ from analysis.measures import (
     action_plan_measures,
     as_at_date,
     call_measures,
+    complaint_measures,
     contact_measures,
+    feedback_measures,
     manual_measure_rows,
+    panel_measures,
+    survey_measures,
 )
+from analysis.survey import comparison_breaks
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_DIR = PACKAGE_DIR.parent
@@ -126,7 +131,7 @@ def latest_complete_year(datasets: Datasets) -> str:
     return label
 
 
-def compute_measures(datasets: Datasets, as_at: dict[str, dt.date | None]) -> pd.DataFrame:
+def compute_measures(datasets: Datasets, as_at: dict[str, dt.date | None], years: list[str]) -> pd.DataFrame:
     """Every measure for every year in the data, with comparisons and targets."""
     config = datasets.config
     calendar = WorkingCalendar.for_council(config)
@@ -134,10 +139,16 @@ def compute_measures(datasets: Datasets, as_at: dict[str, dt.date | None]) -> pd
         action_plan_measures(datasets.get("action_plan")),
         contact_measures(datasets.get("contacts"), config, calendar, as_at.get("contacts")),
         call_measures(datasets.get("calls"), config),
+        complaint_measures(datasets.get("complaints"), config, calendar, as_at.get("complaints")),
+        feedback_measures(datasets.get("feedback"), config),
+        survey_measures(datasets.get("survey"), config),
+        panel_measures(datasets.get("panel"), datasets.get("population"), datasets.get("panel_invitations"),
+                       config, years),
         manual_measure_rows(datasets.get("manual_measures"), datasets.get("measures")),
     ]
     rows = pd.concat([p for p in parts if not p.empty], ignore_index=True)
-    return add_comparisons(rows, datasets.get("measures"))
+    rows = add_comparisons(rows, datasets.get("measures"))
+    return break_comparisons(rows, comparison_breaks(datasets.get("survey")))
 
 
 def prepare(data_dir: str | Path = DEFAULT_DATA, year: str | None = None, as_at: str | dt.date | None = None,
@@ -166,7 +177,7 @@ def prepare(data_dir: str | Path = DEFAULT_DATA, year: str | None = None, as_at:
             covered = f"{available[0]} to {available[-1]}" if available else "no year at all"
             raise WorkbookError(f"There is no data for {year}: the data folder covers {covered}.")
     years = [y for y in available if y <= year]
-    measures = compute_measures(datasets, as_at_by_dataset)
+    measures = compute_measures(datasets, as_at_by_dataset, years)
     measures = measures[measures["year"].isin(years)].reset_index(drop=True)
     return Workbook(config, datasets, year, years, as_at_by_dataset, measures,
                     {"data_dir": str(config.folder), "year": year, "as_at": str(as_at or "")})

@@ -1,0 +1,89 @@
+"""The scorecard and its words: targets (met, not met, to be agreed with a baseline) and changes that are
+only called improvements or declines when they are statistically significant."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.present import change_words, count_words, percent_words, scorecard_frame
+from analysis.workbook import prepare
+
+
+def _row(**values):
+    base = {"unit": "percent", "change": np.nan, "significant": pd.NA, "numerator": 50, "denominator": 100}
+    return {**base, **values}
+
+
+@pytest.mark.parametrize("row, polarity, words", [
+    (_row(change=3.9, significant=True), "higher_is_better", "improved: up 3.9 points"),
+    (_row(change=-3.7, significant=np.True_), "lower_is_better", "improved: down 3.7 points"),
+    (_row(change=-2.0, significant=True), "higher_is_better", "worse: down 2.0 points"),
+    (_row(change=2.0, significant=True), "neutral", "up 2.0 points, a significant change"),
+    (_row(change=13.2, significant=False), "higher_is_better", "no significant change (up 13.2 points)"),
+    (_row(change=13.0, significant=pd.NA, numerator=np.nan, denominator=np.nan), "higher_is_better",
+     "up 13.0 points (a reported figure, so not tested for significance)"),
+    (_row(change=0.01, significant=False), "higher_is_better", "no change"),
+    (_row(change=5.0, significant=True, denominator=4), "higher_is_better", "too few to compare"),
+    (_row(), "higher_is_better", "no earlier figure"),
+    (_row(unit="count", change=400.0), "neutral", "up 400"),
+    (_row(unit="count", change=-3.0), "neutral", "down fewer than 5"),
+    (_row(unit="seconds", change=-15.0), "lower_is_better", "down 15 seconds"),
+])
+def test_change_words(row, polarity, words):
+    assert change_words(row, 5, polarity) == words
+
+
+def test_small_counts_and_bases_are_suppressed():
+    assert [count_words(v) for v in (0, 1, 4, 5, 1234)] == ["none", "fewer than 5", "fewer than 5", "5", "1,234"]
+    assert percent_words(75.0, denominator=4) == "too few to report"
+    assert percent_words(75.0, denominator=5) == "75.0%"
+    assert percent_words(np.nan, denominator=0) == "too few to report"
+
+
+@pytest.fixture(scope="module")
+def sample_workbook():
+    return prepare()
+
+
+def test_scorecard_never_calls_a_non_significant_change_an_improvement(sample_workbook):
+    card = scorecard_frame(sample_workbook)
+    rows = sample_workbook.measures[sample_workbook.measures["year"] == sample_workbook.year]
+    rows = rows.set_index(["measure_id", "breakdown"])
+    judged = 0
+    for line in card.to_dict("records"):
+        words = line["Change on the year before"]
+        significant = rows.loc[(line["measure_id"], line["breakdown"]), "significant"]
+        if words.startswith(("improved", "worse")):
+            assert significant is True or significant == True  # noqa: E712
+            judged += 1
+        else:
+            assert not any(w in words for w in ("improv", "worse", "better", "declin"))
+    assert judged >= 3  # the sample has real, significant changes to report
+
+
+def test_targets_to_be_agreed_show_their_baseline(sample_workbook):
+    card = scorecard_frame(sample_workbook).set_index("measure_id")
+    digital = card.loc["digital_share"]
+    value = sample_workbook.value("digital_share")["value"]
+    assert digital["Target"] == f"to be agreed (baseline {value:.1f}%, 2024/25)"
+    assert digital["Met"] == "to be agreed"
+    calls = card.loc["calls_answered_within_standard"]
+    assert calls["Target"] == "80.0%" and calls["Met"] == "not met"  # 76.1% < 80%
+    abandoned = card.loc["calls_abandoned"]
+    assert abandoned["Met"] == "met"  # lower is better: 8.0% <= 8%
+    assert card.loc["website_accessibility_issues", "Target"] == "0"
+
+
+def test_digital_and_non_digital_breakdown_by_hand(riverside):
+    wb = prepare(riverside)
+    rows = wb.measures.set_index(["year", "measure_id", "breakdown"])
+    # 2023/24: digital = E1-E5 + R1-R2 = 7 contacts; non-digital = L1-L3, P1-P2, P3-P4 = 7.
+    assert rows.loc[("2023/24", "contacts_received", "channel_group=digital"), "value"] == 7
+    assert rows.loc[("2023/24", "contacts_received", "channel_group=non-digital"), "value"] == 7
+    # Responses within standard: digital = email 3 of 5 + Report It 1 of 2 = 4 of 7; non-digital = letters 1 of 2.
+    digital = rows.loc[("2023/24", "responses_within_standard", "channel_group=digital")]
+    assert (digital["numerator"], digital["denominator"]) == (4, 7)
+    letters = rows.loc[("2023/24", "responses_within_standard", "channel_group=non-digital")]
+    assert (letters["numerator"], letters["denominator"]) == (1, 2)
