@@ -152,3 +152,123 @@ def bar_chart(data: pd.DataFrame, *, category: str, value: str, title: str, subt
     shown = ordered[[category, value]].copy()
     shown[value] = [_format(v, unit) for v in shown[value]]
     return _figure_html(fig, alt, title, subtitle, shown, numeric=(value,))
+
+
+def spc_chart(result, *, title: str, subtitle: str, unit: str, target: float | None = None,
+              polarity: str = "higher_is_better") -> Html:
+    """An XmR chart of one monthly measure (``result`` from ``analysis.spc.xmr``).
+
+    The points are joined by a line (broken at a month without data); the mean
+    is a solid line and the process limits dashed lines, each labelled at the
+    right. A special-cause point is marked by colour and by shape: a triangle
+    pointing up when higher than usual and down when lower, teal for an
+    improvement, orange for a concern, purple on a neutral measure; the other
+    points are small circles. For a percentage the limits are drawn clipped to
+    0-100% (``analysis.spc.shown_limits``; the numbers in ``result`` are not
+    clipped). With too few months only the points are drawn. The alt text gives
+    the latest value, the mean, the limits and the signal in words; the table
+    has every month, its value and whether it is part of a signal.
+    """
+    from matplotlib.lines import Line2D
+
+    from analysis.spc import assurance_words, month_words, point_types, shown_limits, signal_reasons, variation_words
+
+    points = result.points
+    known = list(points.index) + list(result.months_without_data)
+    months = pd.period_range(min(known), max(known), freq="M") if known else pd.PeriodIndex([], freq="M")
+    values = points.reindex(months)
+    fig, ax = plt.subplots(figsize=(7.2, 3.8))
+    _style(ax)
+    line_colour = PALETTE[0]
+    # Marker shape carries the direction and colour the judgement, so neither is told by colour alone.
+    colours = {"improvement": PALETTE[3], "concern": PALETTE[4], "high": PALETTE[5], "low": PALETTE[5]}
+    names = {"improvement": "improvement", "concern": "concern", "high": "higher than usual",
+             "low": "lower than usual"}
+    ax.plot(range(len(months)), values.to_numpy(), color=line_colour, linewidth=2, marker="o", markersize=4,
+            zorder=3)
+    types = point_types(result.direction, polarity)
+    shown_types = []
+    for kind in ("improvement", "concern", "high", "low"):
+        for direction, marker in (("high", "^"), ("low", "v")):
+            chosen = (types == kind) & (result.direction == direction)
+            if chosen.any():
+                positions = [months.get_loc(month) for month in points.index[chosen]]
+                ax.plot(positions, points[chosen].to_numpy(), linestyle="none", marker=marker, markersize=10,
+                        color=colours[kind], markeredgecolor="white", markeredgewidth=0.8, zorder=4)
+                shown_types.append((kind, marker))
+    labels = []
+    drawn = list(values.dropna())
+    if result.enough_points:
+        low, high = shown_limits(result, unit)
+        ax.axhline(result.mean, color=PALETTE[2], linewidth=1.4, zorder=2)
+        ax.axhline(high, color=PALETTE[2], linewidth=1.1, linestyle="--", zorder=2)
+        ax.axhline(low, color=PALETTE[2], linewidth=1.1, linestyle="--", zorder=2)
+        labels += [[result.mean, 0, f"mean {_format(result.mean, unit)}", PALETTE[2]],
+                   [high, 0, "upper limit", PALETTE[2]], [low, 0, "lower limit", PALETTE[2]]]
+        drawn += [low, high]
+    has_target = target is not None and not pd.isna(target)
+    if has_target:
+        ax.axhline(target, color=PALETTE[1], linewidth=1.3, linestyle="-.", zorder=2)
+        labels.append([float(target), 0, f"target {_format(target, unit)}", PALETTE[1]])
+        drawn.append(float(target))
+    if drawn:
+        bottom, top = min(drawn), max(drawn)
+        pad = (top - bottom) * 0.08 or max(abs(top) * 0.05, 1.0)
+        bottom, top = bottom - pad, top + pad
+        if unit in ("percent", "count", "seconds", "days"):
+            bottom = max(bottom, 0.0)
+        if unit == "percent":
+            top = min(top, 100.0)
+        ax.set_ylim(bottom, top)
+    bottom, top = ax.get_ylim()
+    for value, _, name, colour, label_y in _spread_labels(labels, (top - bottom) * 0.07, (bottom, top)):
+        ax.annotate(name, (1.0, value), xycoords=("axes fraction", "data"), xytext=(1.01, label_y),
+                    textcoords=("axes fraction", "data"), va="center", color=colour, fontsize=9.5)
+    # At most 12 month labels, stepping back from the latest month so that it is always labelled.
+    step = next((s for s in (1, 2, 3, 4, 6, 12, 24) if len(months) <= 12 * s), -(-len(months) // 12))
+    ticks = [i for i in range(len(months)) if (len(months) - 1 - i) % step == 0]
+    ax.set_xticks(ticks, [months[i].strftime("%b %y") for i in ticks])
+    ax.set_xlim(-0.5, max(len(months) - 0.5, 0.5))
+    if unit == "percent":
+        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter())
+    if shown_types:
+        handles = [Line2D([], [], color=line_colour, marker="o", markersize=4, linestyle="none",
+                          label="no signal")]
+        handles += [Line2D([], [], color=colours[kind], marker=marker, markersize=9, linestyle="none",
+                           label=names[kind]) for kind, marker in shown_types]
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.12), ncol=len(handles),
+                  frameon=False, fontsize=9, handletextpad=0.3, columnspacing=1.2)
+    ax.set_title(title, loc="left", fontsize=12.5, fontweight="bold", color="#1b1b1b", pad=10)
+
+    parts = [f"Chart: {title}. {subtitle}."]
+    if len(points):
+        parts.append(f"Monthly figures from {month_words(months[0])} to {month_words(months[-1])}; the latest, "
+                     f"for {month_words(points.index[-1])}, is {_format(points.iloc[-1], unit)}.")
+    else:
+        parts.append("There are no figures to show.")
+    if result.enough_points:
+        low, high = shown_limits(result, unit)
+        parts.append(f"The mean is {_format(result.mean, unit)}; the process limits, between which the figures "
+                     f"usually stay, are {_format(low, unit)} (lower) and {_format(high, unit)} (upper).")
+    variation = variation_words(result, polarity, unit=unit)
+    parts.append(f"Signal: {variation.phrase}. {variation.sentence}")
+    if has_target:
+        parts.append(f"Target {_format(target, unit)}: {assurance_words(result, target, polarity, unit=unit).phrase}.")
+    alt = " ".join(parts)
+
+    reasons = signal_reasons(result)
+    signal = {}
+    for month in points.index:
+        kind = types[month]
+        if not result.enough_points:
+            signal[month] = "not judged"
+        elif kind == "common cause":
+            signal[month] = "no"
+        else:
+            signal[month] = f"{names[kind]}: {reasons[month]}"
+    shown = pd.DataFrame({
+        "Month": [month_words(month) for month in months],
+        "Value": [_format(values[month], unit) for month in months],
+        "Signal": [signal.get(month, "no data") for month in months],
+    })
+    return _figure_html(fig, alt, title, subtitle, shown, numeric=("Value",))

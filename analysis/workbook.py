@@ -111,9 +111,10 @@ def data_years(datasets: Datasets) -> tuple[list[str], dt.date | None]:
         found = as_at_date(frame, columns)
         if found and (latest is None or found > latest):
             latest = found
-    plan = datasets.get("action_plan")
-    if plan is not None:
-        labels |= set(plan["plan_year"])
+    for name, column in (("action_plan", "plan_year"), ("survey", "survey_year"), ("manual_measures", "year")):
+        frame = datasets.get(name)
+        if frame is not None:
+            labels |= set(frame[column].dropna().astype(str))
     return sorted(labels), latest
 
 
