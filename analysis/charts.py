@@ -184,8 +184,9 @@ def spc_chart(result, *, title: str, subtitle: str, unit: str, target: float | N
     colours = {"improvement": PALETTE[3], "concern": PALETTE[4], "high": PALETTE[5], "low": PALETTE[5]}
     names = {"improvement": "improvement", "concern": "concern", "high": "higher than usual",
              "low": "lower than usual"}
+    # Not clipped: a point at 100% sits on the top of the axis and would lose half its marker.
     ax.plot(range(len(months)), values.to_numpy(), color=line_colour, linewidth=2, marker="o", markersize=4,
-            zorder=3)
+            zorder=3, clip_on=False)
     types = point_types(result.direction, polarity)
     shown_types = []
     for kind in ("improvement", "concern", "high", "low"):
@@ -194,7 +195,8 @@ def spc_chart(result, *, title: str, subtitle: str, unit: str, target: float | N
             if chosen.any():
                 positions = [months.get_loc(month) for month in points.index[chosen]]
                 ax.plot(positions, points[chosen].to_numpy(), linestyle="none", marker=marker, markersize=10,
-                        color=colours[kind], markeredgecolor="white", markeredgewidth=0.8, zorder=4)
+                        color=colours[kind], markeredgecolor="white", markeredgewidth=0.8, zorder=4,
+                        clip_on=False)
                 shown_types.append((kind, marker))
     labels = []
     drawn = list(values.dropna())
@@ -224,8 +226,8 @@ def spc_chart(result, *, title: str, subtitle: str, unit: str, target: float | N
     for value, _, name, colour, label_y in _spread_labels(labels, (top - bottom) * 0.07, (bottom, top)):
         ax.annotate(name, (1.0, value), xycoords=("axes fraction", "data"), xytext=(1.01, label_y),
                     textcoords=("axes fraction", "data"), va="center", color=colour, fontsize=9.5)
-    # At most 12 month labels, stepping back from the latest month so that it is always labelled.
-    step = next((s for s in (1, 2, 3, 4, 6, 12, 24) if len(months) <= 12 * s), -(-len(months) // 12))
+    # At most 8 month labels (more overlap at this width), stepping back from the latest so that it is labelled.
+    step = next((s for s in (1, 2, 3, 4, 6, 12, 24) if len(months) <= 8 * s), -(-len(months) // 8))
     ticks = [i for i in range(len(months)) if (len(months) - 1 - i) % step == 0]
     ax.set_xticks(ticks, [months[i].strftime("%b %y") for i in ticks])
     ax.set_xlim(-0.5, max(len(months) - 0.5, 0.5))

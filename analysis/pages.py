@@ -543,3 +543,47 @@ def consultation_funnel(wb) -> Html:
         })
     return table(pd.DataFrame(records), f"Citizens' Panel consultations in {wb.year}: invited, opened, completed",
                  numeric=("Invited", "Opened", "Completed", "Opened (% of invited)", "Completed (% of invited)"))
+
+
+# --- month by month (statistical process control) ----------------------------------------------
+
+MONTHLY_SUBTITLES = {
+    "responses_within_standard": "Percentage of contacts due a response that had one within the channel's standard",
+    "acknowledgements_within_standard": "Percentage of contacts acknowledged within the standard",
+    "first_contact_resolution": "Percentage of contacts resolved at the first contact, where recorded",
+    "digital_share": "Percentage of contacts made through digital channels",
+    "calls_answered_within_standard": "Percentage of answered calls answered within the standard",
+    "calls_abandoned": "Percentage of calls offered that were abandoned",
+    "average_speed_of_answer": "Average wait of answered calls, in seconds",
+    "complaints_acknowledged_within_standard": "Percentage of complaints acknowledged within the Code's timescale",
+    "complaints_responded_within_standard": "Percentage of complaints answered within the Code's timescales",
+    "complaints_upheld": "Percentage of decided complaints upheld in full or in part",
+}
+
+
+def monthly_chart(wb, measure_id: str, subject: str) -> Html:
+    """An XmR chart of one measure month by month, with what it shows in words."""
+    from analysis.present import measure_name
+    from analysis.spc import assurance_words, month_words, variation_words
+
+    result = wb.spc(measure_id)
+    if result is None:
+        return paragraph(f"There are no monthly figures for {subject.lower()}.")
+    unit = "seconds" if measure_id == "average_speed_of_answer" else "percent"
+    register = wb.data.get("measures")
+    target = None
+    if register is not None and measure_id in set(register["measure_id"]):
+        target = register.loc[register["measure_id"] == measure_id, "target"].iloc[0]
+        target = None if pd.isna(target) else float(target)
+    variation = variation_words(result, unit=unit)
+    months = result.points.index
+    period = f"{month_words(months[0])} to {month_words(months[-1])}"
+    title = f"{subject}: {variation.phrase}"
+    subtitle = (f"{MONTHLY_SUBTITLES.get(measure_id, measure_name(measure_id, register))}, each month, {period}; "
+                "with the average and the normal range of variation")
+    chart = charts.spc_chart(result, title=title, subtitle=subtitle, unit=unit, target=target,
+                             polarity=result.polarity)
+    words = variation.sentence
+    if target is not None and result.polarity != "neutral":
+        words += " " + assurance_words(result, target, unit=unit).sentence
+    return Html(str(paragraph(words)) + str(chart))

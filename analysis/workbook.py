@@ -31,10 +31,16 @@ from analysis.config import Config, load_config
 from analysis.datasets import Datasets, load_all
 from analysis.errors import WorkbookError
 from analysis.measures import (
+    CALL_MONTHLY,
+    COMPLAINT_RATE_MEASURES,
+    CONTACT_MONTHLY,
     action_plan_measures,
     as_at_date,
     call_measures,
+    call_monthly_series,
     complaint_measures,
+    complaint_monthly_series,
+    contact_monthly_series,
     contact_measures,
     feedback_measures,
     manual_measure_rows,
@@ -49,6 +55,7 @@ DEFAULT_DATA = REPO_DIR / "data" / "sample"
 DEFAULT_NOTEBOOKS = REPO_DIR / "notebooks"
 DEFAULT_OUT = REPO_DIR / "outputs"
 KERNEL_NAME = "scrutiny-workbook"
+KERNEL_ATTEMPTS = 2
 
 # The columns whose latest timestamp is each dataset's 'as at' date.
 AS_AT_COLUMNS = {
@@ -70,6 +77,8 @@ class Workbook:
     as_at: dict[str, dt.date | None]
     measures: pd.DataFrame         # all years up to ``year``, with comparisons
     parameters: dict = field(default_factory=dict)
+    monthly: dict[str, pd.DataFrame] = field(default_factory=dict)  # measure_id -> numerator, denominator, value
+    signals: dict[str, str] = field(default_factory=dict)           # measure_id -> the monthly pattern in words
 
     @property
     def calendar(self) -> WorkingCalendar:
@@ -79,6 +88,21 @@ class Workbook:
     def previous_year(self) -> str | None:
         index = self.years.index(self.year)
         return self.years[index - 1] if index > 0 else None
+
+    def polarity(self, measure_id: str) -> str:
+        register = self.data.get("measures")
+        if register is not None and measure_id in set(register["measure_id"]):
+            return str(register.loc[register["measure_id"] == measure_id, "polarity"].iloc[0])
+        return "neutral"
+
+    def spc(self, measure_id: str):
+        """The XmR analysis of a measure's monthly series, or None where there is none."""
+        from analysis.spc import xmr
+
+        series = self.monthly.get(measure_id)
+        if series is None or series["value"].notna().sum() == 0:
+            return None
+        return xmr(series["value"], polarity=self.polarity(measure_id))
 
     def measure(self, measure_id: str, breakdown: str | None = "") -> pd.DataFrame:
         """Rows of one measure: the headline (breakdown ''), a breakdown name ('channel'), or all (None)."""
@@ -152,6 +176,57 @@ def compute_measures(datasets: Datasets, as_at: dict[str, dt.date | None], years
     return break_comparisons(rows, comparison_breaks(datasets.get("survey")))
 
 
+def compute_monthly(datasets: Datasets, as_at: dict[str, dt.date | None], year: str) -> dict[str, pd.DataFrame]:
+    """Monthly series of every measure that has one, up to the last month of ``year``."""
+    config = datasets.config
+    calendar = WorkingCalendar.for_council(config)
+    last_month = pd.Period(year_bounds(year, config.year_start_month)[1], freq="M")
+    makers = {
+        **{m: lambda m=m: contact_monthly_series(datasets.get("contacts"), config, calendar, as_at.get("contacts"), m)
+           for m in CONTACT_MONTHLY},
+        **{m: lambda m=m: call_monthly_series(datasets.get("calls"), config, m) for m in CALL_MONTHLY},
+        **{m: lambda m=m: complaint_monthly_series(datasets.get("complaints"), config, calendar,
+                                                   as_at.get("complaints"), m) for m in COMPLAINT_RATE_MEASURES},
+    }
+    monthly = {}
+    for measure_id, make in makers.items():
+        series = make()
+        series = series[series.index <= last_month]
+        if series["value"].notna().any():
+            monthly[measure_id] = series
+    return monthly
+
+
+SHORT_ASSURANCE = {
+    "expected to meet the target every month": "target expected to be met every month",
+    "not expected to meet the target without a change in how the service works":
+        "target not expected to be met without a change",
+    "may or may not meet the target in any month (it is inside the normal range of variation)":
+        "target may or may not be met in a month",
+}
+
+
+def monthly_signals(workbook: "Workbook") -> dict[str, str]:
+    """The scorecard's "monthly pattern": the SPC reading and, with a target, the assurance."""
+    from analysis.spc import assurance_words, variation_words
+
+    register = workbook.data.get("measures")
+    targets = dict(zip(register["measure_id"], register["target"])) if register is not None else {}
+    signals = {}
+    for measure_id in workbook.monthly:
+        result = workbook.spc(measure_id)
+        if result is None:
+            continue
+        unit = "seconds" if measure_id == "average_speed_of_answer" else "percent"
+        words = variation_words(result, unit=unit).phrase
+        target = targets.get(measure_id)
+        if target is not None and not pd.isna(target) and result.polarity != "neutral" and result.enough_points:
+            words += "; " + SHORT_ASSURANCE.get(assurance := assurance_words(result, target, unit=unit).phrase,
+                                                assurance)
+        signals[measure_id] = words
+    return signals
+
+
 def prepare(data_dir: str | Path = DEFAULT_DATA, year: str | None = None, as_at: str | dt.date | None = None,
             datasets: Datasets | None = None) -> Workbook:
     """Load and validate the data folder (unless given) and compute every measure for the year."""
@@ -180,8 +255,11 @@ def prepare(data_dir: str | Path = DEFAULT_DATA, year: str | None = None, as_at:
     years = [y for y in available if y <= year]
     measures = compute_measures(datasets, as_at_by_dataset, years)
     measures = measures[measures["year"].isin(years)].reset_index(drop=True)
-    return Workbook(config, datasets, year, years, as_at_by_dataset, measures,
-                    {"data_dir": str(config.folder), "year": year, "as_at": str(as_at or "")})
+    workbook = Workbook(config, datasets, year, years, as_at_by_dataset, measures,
+                        {"data_dir": str(config.folder), "year": year, "as_at": str(as_at or "")},
+                        monthly=compute_monthly(datasets, as_at_by_dataset, year))
+    workbook.signals = monthly_signals(workbook)
+    return workbook
 
 
 def open_workbook(data_dir: str = "", year: str = "", as_at: str = "", prepared: str = "") -> Workbook:
@@ -256,13 +334,22 @@ def execute_and_export(notebook: str, executed: str, html: str, parameters: dict
 
     from analysis.publish import export_html
 
+    from papermill.exceptions import PapermillExecutionError
+
     started = time.perf_counter()
-    try:
-        papermill.execute_notebook(notebook, executed, parameters=parameters, kernel_name=kernel,
-                                   progress_bar=False, cwd=str(Path(notebook).parent))
-        export_html(Path(executed), Path(html), page)
-    except Exception as exc:  # noqa: BLE001 - every failure becomes a message for the user
-        return time.perf_counter() - started, _explain_failure(Path(notebook).name, exc)
+    for attempt in range(KERNEL_ATTEMPTS):
+        try:
+            papermill.execute_notebook(notebook, executed, parameters=parameters, kernel_name=kernel,
+                                       progress_bar=False, cwd=str(Path(notebook).parent))
+            export_html(Path(executed), Path(html), page)
+            return time.perf_counter() - started, None
+        except PapermillExecutionError as exc:  # an error in a cell: running again would not help
+            return time.perf_counter() - started, _explain_failure(Path(notebook).name, exc)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a message for the user
+            # A kernel that did not start (two kernels starting at once can race for ports) is tried again.
+            if attempt + 1 < KERNEL_ATTEMPTS and "Kernel" in str(exc):
+                continue
+            return time.perf_counter() - started, _explain_failure(Path(notebook).name, exc)
     return time.perf_counter() - started, None
 
 
