@@ -44,6 +44,16 @@ report_it = 2
 [standards.phone]
 answer_within_seconds = 30
 
+[standards.complaints]
+acknowledge_within_working_days = 5
+stage1_respond_within_working_days = 10
+stage2_respond_within_working_days = 20
+
+[survey.questions.overall]
+text = "Overall, how satisfied or dissatisfied are you with the way the council runs things?"
+scale = ["Very satisfied", "Fairly satisfied", "Neither", "Fairly dissatisfied", "Very dissatisfied", "Don't know"]
+positive = ["Very satisfied", "Fairly satisfied"]
+
 [locations]
 in_person = ["Town Hall", "Library Hub"]
 
@@ -146,6 +156,63 @@ REGISTER = """measure_id,name,unit,polarity,target,theme,description
 responses_within_standard,Responses within standard,percent,higher_is_better,80,Standards,
 calls_abandoned,Calls abandoned,percent,lower_is_better,10,Access,
 digital_share,Digital share,percent,higher_is_better,,Access,Target to be agreed
+complaints_responded_within_standard,Complaints answered on time,percent,higher_is_better,95,Standards,
+net_satisfaction,Net satisfaction,score,higher_is_better,20,Standards,
+staff_trained,Staff trained,percent,higher_is_better,85,Staff,Reported by HR
+"""
+# The complaints standards are 5 / 10 / 20 working days; the stage answers are timed from the
+# acknowledgement. The complaints' as-at date is their latest timestamp: K4's acknowledgement, 27 March 2024.
+COMPLAINTS = """complaint_id,stage,received_at,service,acknowledged_at,responded_at,outcome,referred_to_ombudsman
+K1,1,2023-09-04 10:00,Waste,2023-09-11 09:00,2023-09-25 09:00,upheld,no
+K2,1,2023-09-04 11:00,Waste,2023-09-12 09:00,2023-09-26 09:00,not_upheld,no
+K3,1,2024-03-01 10:00,Housing,,2024-03-18 09:00,partly_upheld,no
+K1,2,2023-10-02 10:00,Waste,2023-10-02 15:00,2023-10-31 09:00,not_upheld,yes
+K4,1,2024-03-26 10:00,Housing,2024-03-27 09:00,,open,
+K5,1,2023-01-16 10:00,Planning,2023-01-16 12:00,2023-01-30 09:00,upheld,no
+"""
+# K1 s1: Mon 4 Sep = 0 ... Mon 11 Sep = 5 -> acknowledged within 5; answered Mon 25 Sep = day 10 from the
+#        acknowledgement (Mon 11 = 0) -> within 10.
+# K2 s1: acknowledged Tue 12 Sep = day 6 -> outside; answered Tue 26 Sep = day 10 from the acknowledgement
+#        -> within (day 16 from receipt: counting from receipt would wrongly make it late).
+# K3 s1: never acknowledged; day 5 = Fri 8 Mar, before the as-at date -> acknowledgement outside. Answer timed
+#        from receipt (Fri 1 Mar = 0): Mon 18 Mar = 11 -> outside 10.
+# K1 s2: acknowledged the same day (0) -> within; answer from Mon 2 Oct: Mon 30 Oct = 20, Tue 31 Oct = 21 -> outside 20.
+# K4 s1: acknowledged Wed 27 Mar = day 1 -> within; no answer: from Wed 27 Mar (0), Good Friday and Easter Monday
+#        skipped, day 10 = Fri 12 Apr, after the as-at date (27 Mar) -> not yet due; open, so not decided.
+# K5 s1 (2022/23): acknowledged same day; answered Mon 30 Jan = day 10 from Mon 16 Jan -> within; upheld.
+FEEDBACK = ("feedback_id,given_at,channel,rating\n"
+            + "".join(f"F{i},2023-07-03 10:00,phone,{r}\n" for i, r in enumerate(["good"] * 6 + ["average"] * 3 + ["poor"]))
+            + "".join(f"G{i},2023-07-03 10:00,email,{r}\n" for i, r in enumerate(["good"] + ["poor"] * 3))
+            + "".join(f"H{i},2022-07-04 10:00,phone,{r}\n" for i, r in enumerate(["good", "good", "poor", "poor"])))
+SURVEY = ("survey_id,survey_year,respondent_id,question_id,answer\n"
+          + "".join(f"s24,2023/24,r{i},overall,{a}\n" for i, a in enumerate(
+              ["Very satisfied", "Very satisfied", "Fairly satisfied", "Don't know", "Very dissatisfied",
+               "Very dissatisfied"]))
+          + "".join(f"s23,2022/23,r{i},overall,{a}\n" for i, a in enumerate(
+              ["Fairly satisfied", "Neither", "Fairly dissatisfied", "Don't know"])))
+PANEL = """member_id,joined_on,left_on,age_band,sex
+M1,2020-01-01,,16-24,Female
+M2,2022-06-01,,65-74,Male
+M3,2020-05-01,2024-03-31,65-74,Female
+M4,31/03/2024,,75+,Female
+M5,2021-01-01,2023-01-01,35-44,Male
+"""
+INVITATIONS = """consultation_id,member_id,invited_on,opened_on,completed_on
+c1,M1,2023-06-01,2023-06-02,2023-06-03
+c1,M2,2023-06-01,2023-06-05,
+c1,M3,2023-06-01,,
+"""
+POPULATION = """dimension,category,count
+age_band,16-24,100
+age_band,35-44,200
+age_band,65-74,100
+age_band,75+,100
+sex,Female,250
+sex,Male,250
+"""
+MANUAL = """measure_id,year,value,note
+staff_trained,2022/23,80,HR return
+staff_trained,2023/24,90,HR return
 """
 
 # (year, measure_id, breakdown) -> (value, numerator, denominator); None where not a rate.
@@ -179,6 +246,53 @@ RIVERSIDE_EXPECTED = {
     ("2023/24", "actions_not_achieved", ""): (1, None, None),
     ("2022/23", "actions_carried_forward", ""): (2, None, None),  # 2023/24 actions 2 and 3
     ("2023/24", "actions_carried_forward", ""): (1, None, None),  # 2024/25 action 1
+    # Complaints (see COMPLAINTS): 2023/24 has K1 s1, K2, K3, K1 s2, K4.
+    ("2023/24", "complaints_received", ""): (5, None, None),
+    ("2023/24", "complaints_received", "stage=1"): (4, None, None),
+    ("2023/24", "complaints_received", "stage=2"): (1, None, None),
+    ("2023/24", "complaints_acknowledged_within_standard", ""): (60.0, 3, 5),  # K1, K1 s2, K4
+    ("2023/24", "complaints_acknowledged_within_standard", "stage=1"): (50.0, 2, 4),
+    ("2023/24", "complaints_responded_within_standard", ""): (50.0, 2, 4),  # K1, K2 of 4 due (K4 not yet due)
+    ("2023/24", "complaints_responded_within_standard", "stage=1"): (100 * 2 / 3, 2, 3),
+    ("2023/24", "complaints_responded_within_standard", "stage=2"): (0.0, 0, 1),
+    ("2023/24", "complaints_upheld", ""): (50.0, 2, 4),  # K1 upheld + K3 partly, of 4 decided (K4 open)
+    ("2022/23", "complaints_responded_within_standard", ""): (100.0, 1, 1),
+    # GovMetric: 2023/24 phone 6 good, 3 average, 1 poor; email 1 good, 3 poor; 2022/23 phone 2 good, 2 poor.
+    ("2023/24", "net_satisfaction", ""): (100 * (7 - 4) / 14, None, None),
+    ("2023/24", "net_satisfaction", "channel=phone"): (50.0, None, None),
+    ("2023/24", "net_satisfaction", "channel=email"): (-50.0, None, None),
+    ("2022/23", "net_satisfaction", ""): (0.0, None, None),
+    # Survey: 3 positive of 6 answers ("Don't know" counts in the base); 2022/23 1 of 4.
+    ("2023/24", "survey_positive", "question_id=overall"): (50.0, 3, 6),
+    ("2022/23", "survey_positive", "question_id=overall"): (25.0, 1, 4),
+    # Panel on 31 March 2024: M1, M2 and M4 (joined that day); M3 left that day; M5 left in 2023.
+    ("2023/24", "panel_members", ""): (3, None, None),
+    ("2023/24", "panel_members", "sex=Female"): (2, None, None),
+    ("2022/23", "panel_members", ""): (3, None, None),  # M1, M2, M3 on 31 March 2023
+    # Representation: 16-24 is 1/3 of the panel and 100/500 of residents -> (1/3) / 0.2 = 1.667.
+    ("2023/24", "panel_representation", "age_band=16-24"): (5 / 3, None, None),
+    ("2023/24", "panel_representation", "age_band=35-44"): (0.0, None, None),
+    ("2023/24", "panel_representation", "sex=Male"): ((1 / 3) / 0.5, None, None),
+    # Consultation c1: 3 invited, 2 opened, 1 completed.
+    ("2023/24", "panel_open_rate", "consultation_id=c1"): (100 * 2 / 3, 2, 3),
+    ("2023/24", "panel_completion_rate", "consultation_id=c1"): (100 / 3, 1, 3),
+    ("2023/24", "staff_trained", ""): (90.0, None, None),
+}
+# (year, measure_id, breakdown) -> (previous_value, change, significant, target, target_met) as the CSV has them;
+# None is an empty cell.
+RIVERSIDE_COMPARISONS = {
+    # 5/9 against 2/4: pooled 7/13, se = sqrt(7/13 * 6/13 * (1/9 + 1/4)) = 0.2998, z = 0.185 -> not significant.
+    ("2023/24", "responses_within_standard", ""): (50.0, 100 * 5 / 9 - 50, "false", 80, "false"),
+    ("2023/24", "calls_abandoned", ""): (50.0, 100 / 3 - 50, "false", 10, "false"),  # lower is better
+    ("2023/24", "digital_share", ""): (100.0, -50.0, "false", None, None),  # target to be agreed
+    # 3/5 against 1/1: pooled 4/6, se = sqrt(2/9 * 1.2) = 0.5164, z = -0.775 -> not significant.
+    ("2023/24", "complaints_acknowledged_within_standard", ""): (100.0, -40.0, "false", None, None),
+    ("2023/24", "complaints_responded_within_standard", ""): (100.0, -50.0, "false", 95, "false"),
+    ("2023/24", "net_satisfaction", ""): (0.0, 100 * 3 / 14, None, 20, "true"),  # a score: never tested
+    ("2023/24", "survey_positive", "question_id=overall"): (25.0, 25.0, "false", None, None),
+    ("2023/24", "staff_trained", ""): (80.0, 10.0, None, 85, "true"),  # reported: no counts, no test
+    ("2023/24", "actions_achieved", ""): (25.0, 35.0, "false", None, None),
+    ("2023/24", "average_speed_of_answer", ""): (20.0, 9.0, None, None, None),
 }
 
 
@@ -205,6 +319,10 @@ def write_riverside(folder: Path) -> Path:
         sheet.append(list(row))
     book.save(folder / "plans" / "Action Plan.xlsx")
     (folder / "register.csv").write_text(REGISTER, encoding="utf-8")
+    for name, text in (("complaints.csv", COMPLAINTS), ("feedback.csv", FEEDBACK), ("survey.csv", SURVEY),
+                       ("panel.csv", PANEL), ("panel_invitations.csv", INVITATIONS), ("population.csv", POPULATION),
+                       ("manual_measures.csv", MANUAL)):
+        (folder / name).write_text(text, encoding="utf-8")
     return folder
 
 

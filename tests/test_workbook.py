@@ -17,7 +17,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from conftest import REPO, RIVERSIDE_EXPECTED, SAMPLE, run_cli, write_riverside
+from conftest import REPO, RIVERSIDE_COMPARISONS, RIVERSIDE_EXPECTED, SAMPLE, run_cli, write_riverside
 
 CSV_COLUMNS = ["year", "measure_id", "breakdown", "value", "numerator", "denominator", "unit", "target",
                "target_met", "previous_value", "change", "significant"]
@@ -70,6 +70,21 @@ def test_riverside_measures_csv_is_as_the_contract_says(riverside_run):
     assert headline["target"] == 80 and headline["target_met"] == "false"
     assert headline["previous_value"] == 50 and headline["significant"] == "false"
     assert pd.isna(rows.loc[("2023/24", "digital_share", ""), "target"])  # to be agreed: no target
+
+
+@pytest.mark.parametrize("key", sorted(RIVERSIDE_COMPARISONS), ids=lambda k: "|".join(k))
+def test_riverside_comparisons_and_targets_in_measures_csv(riverside_run, key):
+    _, out, _ = riverside_run
+    raw = pd.read_csv(out / "2023-24" / "measures.csv", dtype=str, keep_default_na=False)
+    row = raw[(raw["year"] == key[0]) & (raw["measure_id"] == key[1]) & (raw["breakdown"] == key[2])]
+    assert len(row) == 1
+    row = row.iloc[0]
+    previous, change, significant, target, target_met = RIVERSIDE_COMPARISONS[key]
+    assert math.isclose(float(row["previous_value"]), previous)
+    assert math.isclose(float(row["change"]), change, abs_tol=1e-9)
+    assert row["significant"] == (significant or "")
+    assert row["target"] == ("" if target is None else f"{float(target)}")
+    assert row["target_met"] == (target_met or "")
 
 
 def test_no_personal_data_in_any_output(riverside_run):
@@ -179,8 +194,11 @@ def test_check_reports_every_dataset(tmp_path):
     good = run_cli("check", "--data", str(data))
     assert good.returncode == 0, good.stderr
     assert "contacts" in good.stdout and "18 rows from export_2022.csv, export_2023.csv" in good.stdout
-    assert "complaints" in good.stdout and "not present" in good.stdout
+    assert "complaints" in good.stdout and "6 rows from complaints.csv" in good.stdout
     assert "No problems found." in good.stdout
+    (data / "feedback.csv").unlink()
+    absent = run_cli("check", "--data", str(data))
+    assert absent.returncode == 0 and "feedback" in absent.stdout and "not present" in absent.stdout
     (data / "telephony" / "calls.parquet").write_bytes(b"not a parquet file")
     bad = run_cli("check", "--data", str(data))
     assert bad.returncode == 1 and "calls.parquet (calls)" in bad.stderr and "could not be read" in bad.stderr
