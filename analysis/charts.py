@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import io
+import textwrap
 
 import matplotlib
 
@@ -23,6 +24,17 @@ from analysis.present import Html, escape, table  # noqa: E402
 PALETTE = ("#12436D", "#801650", "#3D3D3D", "#1F7A72", "#B04A0F", "#6E4FA8")
 
 
+# A narrow canvas with the usual type sizes: the image is scaled down on a phone, and its words
+# must stay readable when it is.
+FIGURE_WIDTH = 5.8
+TITLE_CHARACTERS = 52
+
+
+def _title(ax, title: str) -> None:
+    ax.set_title(textwrap.fill(title, TITLE_CHARACTERS), loc="left", fontsize=12.5, fontweight="bold",
+                 color="#1b1b1b", pad=10)
+
+
 def _style(ax) -> None:
     ax.spines[["top", "right"]].set_visible(False)
     ax.spines[["left", "bottom"]].set_color("#6f777b")
@@ -33,7 +45,7 @@ def _style(ax) -> None:
 
 def _figure_html(fig, alt: str, title: str, subtitle: str, data: pd.DataFrame, numeric: tuple[str, ...]) -> Html:
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(buffer, format="png", dpi=130, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
     encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
     data_table = table(data, f"Data for the chart: {title}", numeric=numeric)
@@ -56,7 +68,7 @@ def _format(value: float, unit: str) -> str:
 def line_chart(data: pd.DataFrame, *, x: str, y: str, series: str | None, title: str, subtitle: str,
                unit: str, target: float | None = None) -> Html:
     """Lines over ``x`` (e.g. year), one per ``series``, labelled at their last point."""
-    fig, ax = plt.subplots(figsize=(7.2, 3.8))
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 3.4))
     _style(ax)
     groups = list(data.groupby(series, sort=False)) if series else [("", data)]
     xs = list(dict.fromkeys(data[x]))
@@ -84,7 +96,7 @@ def line_chart(data: pd.DataFrame, *, x: str, y: str, series: str | None, title:
     ax.set_xlim(-0.3, len(xs) - 0.3 + (0.9 if series else 0))
     if unit == "percent":
         ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter())
-    ax.set_title(title, loc="left", fontsize=12.5, fontweight="bold", color="#1b1b1b", pad=10)
+    _title(ax, title)
     alt = _alt_text(data, x=x, y=y, series=series, title=title, subtitle=subtitle, unit=unit)
     shown = data[[c for c in (series, x, y) if c]].copy()
     shown[y] = [_format(v, unit) for v in shown[y]]
@@ -136,7 +148,7 @@ def _alt_text(data: pd.DataFrame, *, x: str, y: str, series: str | None, title: 
 def bar_chart(data: pd.DataFrame, *, category: str, value: str, title: str, subtitle: str, unit: str) -> Html:
     """Horizontal bars, largest first, each labelled with its value."""
     data = data.sort_values(value, ascending=True)
-    fig, ax = plt.subplots(figsize=(7.2, 0.45 * len(data) + 1.2))
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.45 * len(data) + 1.2))
     _style(ax)
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", color="#dddddd", linewidth=0.8)
@@ -144,7 +156,7 @@ def bar_chart(data: pd.DataFrame, *, category: str, value: str, title: str, subt
     for rect, number in zip(bars, data[value]):
         ax.annotate(_format(number, unit), (rect.get_width(), rect.get_y() + rect.get_height() / 2),
                     xytext=(4, 0), textcoords="offset points", va="center", fontsize=9.5)
-    ax.set_title(title, loc="left", fontsize=12.5, fontweight="bold", color="#1b1b1b", pad=10)
+    _title(ax, title)
     ax.set_xlim(0, max(1.0, float(data[value].max()) * 1.15))
     ordered = data.sort_values(value, ascending=False)
     top = "; ".join(f"{c}: {_format(v, unit)}" for c, v in zip(ordered[category], ordered[value]))
@@ -177,7 +189,7 @@ def spc_chart(result, *, title: str, subtitle: str, unit: str, target: float | N
     known = list(points.index) + list(result.months_without_data)
     months = pd.period_range(min(known), max(known), freq="M") if known else pd.PeriodIndex([], freq="M")
     values = points.reindex(months)
-    fig, ax = plt.subplots(figsize=(7.2, 3.8))
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 3.4))
     _style(ax)
     line_colour = PALETTE[0]
     # Marker shape carries the direction and colour the judgement, so neither is told by colour alone.
@@ -240,7 +252,7 @@ def spc_chart(result, *, title: str, subtitle: str, unit: str, target: float | N
                            label=names[kind]) for kind, marker in shown_types]
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.12), ncol=len(handles),
                   frameon=False, fontsize=9, handletextpad=0.3, columnspacing=1.2)
-    ax.set_title(title, loc="left", fontsize=12.5, fontweight="bold", color="#1b1b1b", pad=10)
+    _title(ax, title)
 
     parts = [f"Chart: {title}. {subtitle}."]
     if len(points):

@@ -130,7 +130,9 @@ def table(frame: pd.DataFrame, caption: str, numeric: tuple[str, ...] = ()) -> H
         cells = "".join(f'<td{number if c in numeric else ""}>{escape(v)}</td>'
                         for c, v in zip(frame.columns, record))
         body.append(f"<tr>{cells}</tr>")
-    return Html(f'<div class="table-scroll"><table class="members-table"><caption>{escape(caption)}</caption>'
+    # A wide table scrolls on a phone: the region takes keyboard focus so it can be scrolled without a mouse.
+    return Html(f'<div class="table-scroll" tabindex="0" role="region" aria-label="{escape(caption)}">'
+                f'<table class="members-table"><caption>{escape(caption)}</caption>'
                 f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
 
 

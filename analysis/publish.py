@@ -22,7 +22,7 @@ from analysis.calendar import year_folder
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # Cells with these tags never reach a members' page: papermill's parameter cells and analysts' notes.
-HIDDEN_TAGS = {"parameters", "injected-parameters", "remove-cell", "analyst-only"}
+HIDDEN_TAGS = {"parameters", "injected-parameters", "remove-cell", "analyst-only", "papermill-error-cell-tag"}
 
 
 def page_context(workbook, pages: list[dict]) -> dict:
@@ -41,6 +41,7 @@ def page_context(workbook, pages: list[dict]) -> dict:
         "data_folder": workbook.config.folder.name,
         "files": workbook.data.file_digests(),
         "as_at": [(name, date.strftime("%d %B %Y")) for name, date in workbook.as_at.items() if date],
+        "as_at_given": workbook.parameters.get("as_at") or "",
     }
 
 

@@ -71,7 +71,7 @@ minimum_count = 5
 [datasets.action_plan]
 path = "plans/Action Plan.xlsx"
 sheet = "Plan"
-columns = { "Year" = "plan_year", "No" = "action_id", "Theme" = "theme", "Action" = "action", "RAG" = "status", "Continues" = "carried_from" }
+columns = { "Year" = "plan_year", "No" = "action_id", "Theme" = "theme", "Action" = "action", "RAG" = "status", "Continues" = "carried_from", "Progress" = "progress_note" }
 
 [datasets.contacts]
 path = "crm/export_*.csv"
@@ -139,6 +139,8 @@ CALLS = [
     # 2022/23: C7 answered in 20 s, C8 abandoned -> within 100%, abandoned 50%, ASA 20 s.
     ("C7", "2022-06-01 09:00", "Yes", 20), ("C8", "2022-06-01 09:10", "No", 100),
 ]
+# Free text from a spreadsheet must reach members as text, never as markup.
+ESCAPE_ME = "Waiting for <b>budget</b> & \"sign-off\" <script>alert('x')</script>"
 PLAN = [
     # Year, No, Theme, Action, RAG, Continues, Officer email (personal: must be dropped)
     ("2022/23", "1", "Access", "Open a library hub desk", "Done", None, "a@example.invalid"),
@@ -146,7 +148,8 @@ PLAN = [
     ("2022/23", "3", "Standards", "Publish response standards", "missed ", None, "c@example.invalid"),
     ("2022/23", "4", "Standards", "Train staff", "Rolling", None, "d@example.invalid"),
     ("2023/24", "1", "Access", "Add a webchat service", "Done", None, "e@example.invalid"),
-    ("2023/24", "2", "Access", "Review opening hours", "Missed", "2022/23:2", "f@example.invalid"),
+    ("2023/24", "2", "Access", "Review opening hours", "Missed", "2022/23:2", "f@example.invalid",
+     ESCAPE_ME),
     ("2023/24", "3", "Standards", "Publish response standards", "DONE", "2022/23:3", "g@example.invalid"),
     ("2023/24", "4", "Standards", "Mystery shopping", "Dropped", None, "h@example.invalid"),
     ("2023/24", "5", "Standards", "Report It acknowledgements", "Done", None, "i@example.invalid"),
@@ -314,7 +317,7 @@ def write_riverside(folder: Path) -> Path:
     book.active.title = "Notes"
     book.active["A1"] = "This sheet is not the plan."
     sheet = book.create_sheet("Plan")
-    sheet.append(["Year", "No", "Theme", "Action", "RAG", "Continues", "Officer email"])
+    sheet.append(["Year", "No", "Theme", "Action", "RAG", "Continues", "Officer email", "Progress"])
     for row in PLAN:
         sheet.append(list(row))
     book.save(folder / "plans" / "Action Plan.xlsx")
@@ -324,6 +327,26 @@ def write_riverside(folder: Path) -> Path:
                        ("manual_measures.csv", MANUAL)):
         (folder / name).write_text(text, encoding="utf-8")
     return folder
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory):
+    """The bundled sample through `workbook run`, once per test session: (year folder, stdout)."""
+    out = tmp_path_factory.mktemp("sample-out")
+    result = run_cli("run", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    folders = [p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    assert len(folders) == 1
+    return folders[0], result
+
+
+@pytest.fixture(scope="session")
+def riverside_run(tmp_path_factory):
+    """Riverside through `workbook run --year 2023/24`, once per test session: (data, out, result)."""
+    data = write_riverside(tmp_path_factory.mktemp("riverside-run") / "data")
+    out = data.parent / "out"
+    result = run_cli("run", "--data", str(data), "--year", "2023/24", "--out", str(out))
+    return data, out, result
 
 
 @pytest.fixture(scope="session")
