@@ -19,7 +19,9 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
 
+# The worked examples of ad-hoc questions are published first, so the last line printed is the year's index.
 run: $(VENV)/.installed
+	$(BIN)/workbook publish notebooks/adhoc/examples/*.ipynb --data data/sample
 	$(BIN)/workbook run --data data/sample
 
 check: $(VENV)/.installed

@@ -1,4 +1,4 @@
-"""The ``workbook`` command: run the yearly workbook or check a data folder.
+"""The ``workbook`` command: run the yearly workbook, check a data folder, ask and publish ad-hoc questions.
 
 A problem the user can fix is printed as a plain message and the command exits
 with status 2 (1 for ``check`` finding problems); ``--debug`` adds the traceback.
@@ -32,7 +32,36 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="check a data folder and report every problem")
     check.add_argument("--data", default=str(DEFAULT_DATA), help="data folder with council.toml (default: the sample)")
+    ask = commands.add_parser("ask", help="start an ad-hoc investigation of a question raised in committee")
+    ask.add_argument("question", help='the question, in quotes: "Is the Report It standard met?"')
+    ask.add_argument("--data", default=str(DEFAULT_DATA), help="data folder with council.toml (default: the sample)")
+    ask.add_argument("--folder", help=argparse.SUPPRESS)  # where the notebook goes (default notebooks/adhoc)
+
+    publish = commands.add_parser("publish", help="run an ad-hoc notebook and write its page for members")
+    publish.add_argument("notebooks", nargs="+", metavar="NOTEBOOK", help="the notebook(s) made by workbook ask")
+    publish.add_argument("--data", help="data folder (default: the one the notebook was started with)")
+    publish.add_argument("--out", default=str(DEFAULT_OUT), help="output folder (default: outputs/)")
     return parser
+
+
+def _ask(args) -> int:
+    from analysis.adhoc import ADHOC_DIR, ask
+
+    path = ask(args.question, args.data, args.folder or ADHOC_DIR)
+    print(f"New notebook: {path}")
+    print("Open it in JupyterLab (.venv/bin/jupyter lab), answer the question, then: "
+          f"workbook publish {path}")
+    return 0
+
+
+def _publish(args) -> int:
+    from analysis.adhoc import publish
+
+    pages = publish(args.notebooks, args.data, args.out)
+    for page in pages:
+        print(f"Page for members: {page}")
+    print(f"Question log: {pages[0].parent / 'index.html'}")
+    return 0
 
 
 def _run(args) -> int:
@@ -81,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     warnings.filterwarnings("ignore", category=FutureWarning)
     try:
-        return {"run": _run, "check": _check}[args.command](args)
+        return {"run": _run, "check": _check, "ask": _ask, "publish": _publish}[args.command](args)
     except WorkbookError as err:
         for warning in err.warnings:
             print(f"warning: {warning}", file=sys.stderr)

@@ -9,6 +9,7 @@ editing HTML afterwards.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from pathlib import Path
 
@@ -18,7 +19,6 @@ from nbconvert import HTMLExporter
 from traitlets.config import Config as TraitletsConfig
 
 import analysis
-from analysis.calendar import year_folder
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # Cells with these tags never reach a members' page: papermill's parameter cells and analysts' notes.
@@ -43,6 +43,36 @@ def page_context(workbook, pages: list[dict]) -> dict:
         "as_at": [(name, date.strftime("%d %B %Y")) for name, date in workbook.as_at.items() if date],
         "as_at_given": workbook.parameters.get("as_at") or "",
     }
+
+
+def adhoc_context(workbook, slug: str) -> dict:
+    """Around an ad-hoc page: the banner, a link back to the question log, provenance."""
+    context = page_context(workbook, [])
+    context.update({"current": slug, "section": "Questions raised in committee", "home_label": "All questions"})
+    return context
+
+
+def write_question_log(adhoc: Path, slug: str, question: str, workbook) -> None:
+    """Add or update the question in ``OUT/adhoc/questions.json`` and rewrite ``OUT/adhoc/index.html``."""
+    log_path = adhoc / "questions.json"
+    entries = json.loads(log_path.read_text(encoding="utf-8")) if log_path.is_file() else []
+    entries = [e for e in entries if e["slug"] != slug]
+    entries.append({"slug": slug, "question": question, "published": dt.date.today().isoformat(),
+                    "year": workbook.year, "council": workbook.config.name})
+    entries.sort(key=lambda e: (e["published"], e["question"]), reverse=True)
+    _write_atomic(log_path, json.dumps(entries, indent=2))
+    context = adhoc_context(workbook, "index")
+    html = _environment().get_template("adhoc_index.html.j2").render(
+        wb=context, entries=[{**e, "href": f"{e['slug']}.html",
+                              "published_words": dt.date.fromisoformat(e["published"]).strftime("%d %B %Y").lstrip("0")}
+                             for e in entries])
+    _write_atomic(adhoc / "index.html", html)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(path)
 
 
 def _exporter() -> HTMLExporter:
@@ -97,10 +127,6 @@ def write_outputs_index(out: Path) -> None:
                     if p.is_dir() and re.fullmatch(r"\d{4}-\d{2}", p.name) and (p / "index.html").is_file()),
                    reverse=True)
     html = _environment().get_template("outputs_index.html.j2").render(
-        years=[(y, y.replace("-", "/")) for y in years])
-    temporary = out / ".index.html.tmp"
-    temporary.write_text(html, encoding="utf-8")
-    temporary.replace(out / "index.html")
+        years=[(y, y.replace("-", "/")) for y in years], questions=(out / "adhoc" / "index.html").is_file())
+    _write_atomic(out / "index.html", html)
 
-
-__all__ = ["export_html", "page_context", "write_index", "write_outputs_index", "year_folder"]

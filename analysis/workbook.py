@@ -316,7 +316,7 @@ def git_commit() -> str:
         return "unknown"
 
 
-def _quiet_worker() -> None:
+def quiet_worker() -> None:
     """Notebook kernels write start-up chatter to stderr; the user sees our progress lines instead."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
@@ -398,7 +398,7 @@ def run(data_dir: str | Path = DEFAULT_DATA, year: str | None = None, out: str |
                       "output_dir": str(final), "prepared": str(prepared)}
         jobs = jobs or max(1, min(len(notebooks), os.cpu_count() or 1))
         failures = []
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_quiet_worker) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=quiet_worker) as pool:
             futures = {
                 pool.submit(execute_and_export, str(nb), str(build / nb.name), str(build / f"{nb.stem}.html"),
                             parameters, kernel, {**context, "current": nb.stem}): nb

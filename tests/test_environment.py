@@ -61,7 +61,8 @@ def test_notebooks_are_stored_clean_with_one_parameters_cell():
         tagged = [c for c in code if "parameters" in c.get("metadata", {}).get("tags", [])]
         assert len(tagged) == 1, f"{path.name} needs exactly one cell tagged parameters"
         source = "".join(tagged[0]["source"])
-        for name in ("data_dir", "year", "as_at", "output_dir"):
+        adhoc = "adhoc" in path.parts
+        for name in ("question", "data_dir", "year", "as_at") if adhoc else ("data_dir", "year", "as_at", "output_dir"):
             assert re.search(rf"^{name}\s*=", source, re.MULTILINE), f"{path.name} lacks parameter {name}"
         headings = [c for c in notebook["cells"] if c["cell_type"] == "markdown"
                     and re.search(r"^# ", "".join(c["source"]), re.MULTILINE)]

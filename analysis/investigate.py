@@ -1,0 +1,195 @@
+"""Helpers for answering a question raised in committee: the usual shapes of an investigation.
+
+Filter records by service, category, location, ward, channel or period; compare a
+rate in two periods with a test of significance; look before and after a date
+(a parish council taking over an Advice and Information Centre, a new standard);
+follow a consultation from invitation to completion. Every helper is a pure
+function of canonical frames and returns a DataFrame or a small result whose
+``words`` are safe to put in front of members.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.compare import ALPHA, two_proportion_p_value
+from analysis.present import count_words, percent_words
+
+DATE_COLUMNS = ("received_at", "offered_at", "given_at", "invited_on", "joined_on")
+
+
+def _date_column(frame: pd.DataFrame) -> str:
+    for column in DATE_COLUMNS:
+        if column in frame.columns:
+            return column
+    raise ValueError(f"no date column to filter on; expected one of {', '.join(DATE_COLUMNS)}")
+
+
+def _as_timestamp(value) -> pd.Timestamp:
+    return pd.Timestamp(value)
+
+
+def select(frame: pd.DataFrame, *, service=None, category=None, location=None, ward=None, channel=None,
+           start=None, end=None, date_column: str | None = None) -> pd.DataFrame:
+    """Rows matching every filter given. Each filter takes one value or a list of them; ``start`` is
+    inclusive and ``end`` exclusive (dates or timestamps), on the frame's date column."""
+    mask = pd.Series(True, index=frame.index)
+    for column, wanted in (("service", service), ("category", category), ("location", location),
+                           ("ward", ward), ("channel", channel)):
+        if wanted is None:
+            continue
+        if column not in frame.columns:
+            raise ValueError(f"this data has no '{column}' column to filter on")
+        values = [wanted] if isinstance(wanted, str) else list(wanted)
+        mask &= frame[column].astype("object").isin(values).to_numpy()
+    if start is not None or end is not None:
+        column = date_column or _date_column(frame)
+        if start is not None:
+            mask &= (frame[column] >= _as_timestamp(start)).to_numpy()
+        if end is not None:
+            mask &= (frame[column] < _as_timestamp(end)).to_numpy()
+    return frame[mask.to_numpy()]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A rate in two periods, and whether the difference is more than chance."""
+
+    label_a: str
+    label_b: str
+    successes_a: int
+    total_a: int
+    successes_b: int
+    total_b: int
+    p_value: float
+    minimum_count: int = 5
+
+    @property
+    def rate_a(self) -> float:
+        return 100 * self.successes_a / self.total_a if self.total_a else np.nan
+
+    @property
+    def rate_b(self) -> float:
+        return 100 * self.successes_b / self.total_b if self.total_b else np.nan
+
+    @property
+    def significant(self) -> bool:
+        return bool(not np.isnan(self.p_value) and self.p_value < ALPHA)
+
+    @property
+    def words(self) -> str:
+        """The comparison in plain words, never calling a chance difference a change."""
+        a = percent_words(self.rate_a, self.total_a, self.minimum_count)
+        b = percent_words(self.rate_b, self.total_b, self.minimum_count)
+        counts = (f"{a} ({count_words(self.successes_a, self.minimum_count)} of "
+                  f"{count_words(self.total_a, self.minimum_count)}) in {self.label_a}, against {b} "
+                  f"({count_words(self.successes_b, self.minimum_count)} of "
+                  f"{count_words(self.total_b, self.minimum_count)}) in {self.label_b}")
+        if min(self.total_a, self.total_b) < self.minimum_count:
+            return f"{counts.capitalize()}: too few to compare."
+        if self.significant:
+            direction = "higher" if self.rate_b > self.rate_a else "lower"
+            return (f"{counts[0].upper() + counts[1:]}. The rate in {self.label_b} is {direction}, and the "
+                    "difference is statistically significant (more than chance would explain).")
+        return (f"{counts[0].upper() + counts[1:]}. The difference is not statistically significant: it could "
+                "be chance, so it is not evidence of a change.")
+
+    def table(self) -> pd.DataFrame:
+        return pd.DataFrame({
+            "Period": [self.label_a, self.label_b],
+            "Of": [count_words(self.total_a, self.minimum_count), count_words(self.total_b, self.minimum_count)],
+            "Number": [count_words(self.successes_a, self.minimum_count),
+                       count_words(self.successes_b, self.minimum_count)],
+            "Rate": [percent_words(self.rate_a, self.total_a, self.minimum_count),
+                     percent_words(self.rate_b, self.total_b, self.minimum_count)],
+        })
+
+
+def compare_rates(successes_a, total_a, successes_b, total_b, label_a: str, label_b: str,
+                  minimum_count: int = 5) -> Comparison:
+    """Two rates compared with the two-sided two-proportion z-test at 95%."""
+    p = float(two_proportion_p_value([successes_a], [total_a], [successes_b], [total_b])[0])
+    return Comparison(label_a, label_b, int(successes_a), int(total_a), int(successes_b), int(total_b), p,
+                      minimum_count)
+
+
+def compare_periods(frame: pd.DataFrame, success, period_a: tuple, period_b: tuple, *, include=None,
+                    labels: tuple[str, str] | None = None, date_column: str | None = None,
+                    minimum_count: int = 5) -> Comparison:
+    """The share of rows that are a ``success`` (a boolean array or column name) in two periods.
+
+    Each period is (start, end), start inclusive and end exclusive; ``include``
+    limits the rows counted (for example, only those due a response).
+    """
+    column = date_column or _date_column(frame)
+    hit = frame[success].to_numpy(dtype=bool) if isinstance(success, str) else np.asarray(success, dtype=bool)
+    counted = np.ones(len(frame), dtype=bool) if include is None else np.asarray(include, dtype=bool)
+    stamps = frame[column]
+    parts = []
+    for start, end in (period_a, period_b):
+        in_period = ((stamps >= _as_timestamp(start)) & (stamps < _as_timestamp(end))).to_numpy() & counted
+        parts.append((int((hit & in_period).sum()), int(in_period.sum())))
+    labels = labels or tuple(f"{_day(s)} to {_day(pd.Timestamp(e) - pd.Timedelta(days=1))}" for s, e in
+                             (period_a, period_b))
+    return compare_rates(parts[0][0], parts[0][1], parts[1][0], parts[1][1], labels[0], labels[1], minimum_count)
+
+
+def _day(value) -> str:
+    return pd.Timestamp(value).strftime("%d %B %Y").lstrip("0")
+
+
+def before_and_after(date, *, months: int = 12) -> dict[str, tuple[pd.Timestamp, pd.Timestamp]]:
+    """The ``months`` before ``date`` and the ``months`` from it: the two (start, end) periods."""
+    date = pd.Timestamp(date)
+    return {"before": (date - pd.DateOffset(months=months), date),
+            "after": (date, date + pd.DateOffset(months=months))}
+
+
+def monthly_counts(frame: pd.DataFrame, by: str | None = None, date_column: str | None = None) -> pd.DataFrame:
+    """Rows per calendar month (and per ``by``), every month in the range present (0 where none)."""
+    column = date_column or _date_column(frame)
+    months = frame[column].dt.to_period("M")
+    if by is None:
+        counts = months.value_counts().sort_index()
+        full = pd.period_range(counts.index.min(), counts.index.max(), freq="M") if len(counts) else counts.index
+        return counts.reindex(full, fill_value=0).rename("count").to_frame()
+    table = pd.crosstab(months, frame[by].astype("object"))
+    full = pd.period_range(table.index.min(), table.index.max(), freq="M") if len(table) else table.index
+    return table.reindex(full, fill_value=0)
+
+
+def funnel(invitations: pd.DataFrame, consultation_id: str | None = None, minimum_count: int = 5) -> pd.DataFrame:
+    """Invited -> opened -> completed, per consultation (or one), with each step as a share of invited."""
+    if consultation_id is not None:
+        invitations = invitations[invitations["consultation_id"].astype("object") == consultation_id]
+    grouped = invitations.groupby(invitations["consultation_id"].astype("object"), sort=False).agg(
+        first_invited=("invited_on", "min"), invited=("member_id", "size"),
+        opened=("opened_on", "count"), completed=("completed_on", "count")).reset_index()
+    grouped = grouped.sort_values("first_invited")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        grouped["opened_rate"] = 100 * grouped["opened"] / grouped["invited"]
+        grouped["completed_rate"] = 100 * grouped["completed"] / grouped["invited"]
+        grouped["completed_of_opened"] = 100 * grouped["completed"] / grouped["opened"]
+    return grouped.reset_index(drop=True)
+
+
+def funnel_table(funnel_rows: pd.DataFrame, minimum_count: int = 5) -> pd.DataFrame:
+    """The funnel as members see it: counts and rates in words, small numbers suppressed."""
+    return pd.DataFrame({
+        "Consultation": funnel_rows["consultation_id"],
+        "First invited": [_day(d) for d in funnel_rows["first_invited"]],
+        "Invited": [count_words(v, minimum_count) for v in funnel_rows["invited"]],
+        "Opened": [count_words(v, minimum_count) for v in funnel_rows["opened"]],
+        "Completed": [count_words(v, minimum_count) for v in funnel_rows["completed"]],
+        "Completed, of those who opened": [percent_words(r, o, minimum_count) for r, o in
+                                           zip(funnel_rows["completed_of_opened"], funnel_rows["opened"])],
+    })
+
+
+def period_label(start, end) -> str:
+    """(1 Oct 2021, 1 Oct 2022) -> '1 October 2021 to 30 September 2022'."""
+    return f"{_day(start)} to {_day(pd.Timestamp(end) - dt.timedelta(days=1))}"
