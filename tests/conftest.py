@@ -341,6 +341,17 @@ def sample_run(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def examples_run(tmp_path_factory):
+    """The worked examples of ad-hoc questions through `workbook publish`, once per session: the adhoc folder."""
+    out = tmp_path_factory.mktemp("examples-out")
+    examples = sorted((REPO / "notebooks" / "adhoc" / "examples").glob("*.ipynb"))
+    assert len(examples) == 4
+    result = run_cli("publish", *map(str, examples), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out / "adhoc"
+
+
+@pytest.fixture(scope="session")
 def riverside_run(tmp_path_factory):
     """Riverside through `workbook run --year 2023/24`, once per test session: (data, out, result)."""
     data = write_riverside(tmp_path_factory.mktemp("riverside-run") / "data")

@@ -30,10 +30,15 @@ def browser():
         launched.close()
 
 
-def _pages(folder: Path) -> list[Path]:
-    pages = sorted(folder.glob("*.html")) + [folder.parent / "index.html"]
-    assert len(pages) >= 8  # index, six notebooks and the list of years
-    return pages
+@pytest.fixture(scope="module")
+def all_pages(sample_run, examples_run) -> list[Path]:
+    """Every page members can be given: the year's pages, the list of years, the ad-hoc answers and their log."""
+    folder, _ = sample_run
+    yearly = sorted(folder.glob("*.html")) + [folder.parent / "index.html"]
+    assert len(yearly) >= 8  # index, six notebooks and the list of years
+    adhoc = sorted(examples_run.glob("*.html"))
+    assert len(adhoc) == 5  # four worked examples and the question log
+    return yearly + adhoc
 
 
 def _open(browser, path: Path, width: int):
@@ -45,13 +50,12 @@ def _open(browser, path: Path, width: int):
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_axe_finds_no_wcag_violation(browser, sample_run, width):
+def test_axe_finds_no_wcag_violation(browser, all_pages, width):
     from axe_playwright_python.sync_playwright import Axe
 
-    folder, _ = sample_run
     axe = Axe()
     found = {}
-    for path in _pages(folder):
+    for path in all_pages:
         page, _ = _open(browser, path, width)
         violations = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}}).response["violations"]
         if violations:
@@ -60,9 +64,8 @@ def test_axe_finds_no_wcag_violation(browser, sample_run, width):
     assert found == {}
 
 
-def test_pages_fetch_nothing_show_no_code_and_describe_every_image(browser, sample_run):
-    folder, _ = sample_run
-    for path in _pages(folder):
+def test_pages_fetch_nothing_show_no_code_and_describe_every_image(browser, all_pages):
+    for path in all_pages:
         page, outside = _open(browser, path, 1280)
         assert outside == [], f"{path.name} requested {outside}"
         assert page.locator("h1").count() == 1, path.name
@@ -85,6 +88,16 @@ def test_every_chart_has_its_numbers_in_a_table(browser, sample_run):
         assert figure.locator("table tbody tr").count() >= 2
         assert figure.locator("table caption").inner_text().startswith("Data for the chart")
     page.close()
+
+
+def test_examples_answer_their_questions_without_the_analysts_notes(examples_run):
+    log = (examples_run / "index.html").read_text()
+    for page in examples_run.glob("*.html"):
+        html = page.read_text()
+        assert "For the analyst" not in html and "question = " not in html
+        if page.name != "index.html":
+            assert f'href="{page.name}"' in log
+            assert "How we know" in html  # every answer says how it knows
 
 
 def test_navigation_links_every_page_of_the_year(browser, sample_run):
