@@ -30,8 +30,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--notebooks", default=str(DEFAULT_NOTEBOOKS), help=argparse.SUPPRESS)
     run.add_argument("--jobs", type=int, help="notebooks to run at once (default: one per CPU)")
 
-    check = commands.add_parser("check", help="check a data folder and report every problem")
+    check = commands.add_parser("check", help="check a data folder, report every problem, write a data-quality page")
     check.add_argument("--data", default=str(DEFAULT_DATA), help="data folder with council.toml (default: the sample)")
+    check.add_argument("--year", help="the year to be reported, e.g. 2023/24 (default: the latest complete year)")
+    check.add_argument("--out", default=str(DEFAULT_OUT), help="where the data-quality page goes (default: outputs/)")
     ask = commands.add_parser("ask", help="start an ad-hoc investigation of a question raised in committee")
     ask.add_argument("question", help='the question, in quotes: "Is the Report It standard met?"')
     ask.add_argument("--data", default=str(DEFAULT_DATA), help="data folder with council.toml (default: the sample)")
@@ -96,6 +98,8 @@ def _check(args) -> int:
         else:
             print(f"  {name:<18} not present (pages that need it will say so)")
     fatal = [p for p in problems if p.fatal]
+    page = _quality_page(config, datasets, problems, args)
+    print(f"Data-quality page: {page}")
     if problems:
         print(f"\n{len(fatal)} problem{'s' if len(fatal) != 1 else ''} to fix:\n", file=sys.stderr)
         for problem in problems:
@@ -104,6 +108,20 @@ def _check(args) -> int:
         return 1
     print("No problems found.")
     return 0
+
+
+def _quality_page(config, datasets, problems, args):
+    from analysis.quality import write_quality_page
+    from analysis.workbook import latest_complete_year
+
+    year = args.year
+    if year is None:
+        try:
+            year = latest_complete_year(datasets)
+        except WorkbookError:
+            year = None
+    name = Path(config.folder).resolve().name or "data"
+    return write_quality_page(config, datasets, problems, year, Path(args.out) / "data-quality" / f"{name}.html")
 
 
 def main(argv: list[str] | None = None) -> int:
