@@ -20,9 +20,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="workbook", description="The Customer Care Strategy scrutiny workbook.")
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks (for developers)")
+    # --debug is taken before or after the command (workbook check --data X --debug)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = commands.add_parser("run", help="run the yearly workbook and write the members' pages")
+    run = commands.add_parser("run", parents=[common], help="run the yearly workbook and write the members' pages")
     run.add_argument("--data", default=str(DEFAULT_DATA), help="data folder with council.toml (default: the sample)")
     run.add_argument("--year", help="financial year, e.g. 2023/24 (default: the latest complete year in the data)")
     run.add_argument("--out", default=str(DEFAULT_OUT), help="output folder (default: outputs/)")
@@ -30,16 +33,16 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--notebooks", default=str(DEFAULT_NOTEBOOKS), help=argparse.SUPPRESS)
     run.add_argument("--jobs", type=int, help="notebooks to run at once (default: one per CPU)")
 
-    check = commands.add_parser("check", help="check a data folder, report every problem, write a data-quality page")
+    check = commands.add_parser("check", parents=[common], help="check a data folder, report every problem, write a data-quality page")
     check.add_argument("--data", default=str(DEFAULT_DATA), help="data folder with council.toml (default: the sample)")
     check.add_argument("--year", help="the year to be reported, e.g. 2023/24 (default: the latest complete year)")
     check.add_argument("--out", default=str(DEFAULT_OUT), help="where the data-quality page goes (default: outputs/)")
-    ask = commands.add_parser("ask", help="start an ad-hoc investigation of a question raised in committee")
+    ask = commands.add_parser("ask", parents=[common], help="start an ad-hoc investigation of a question raised in committee")
     ask.add_argument("question", help='the question, in quotes: "Is the Report It standard met?"')
     ask.add_argument("--data", default=str(DEFAULT_DATA), help="data folder with council.toml (default: the sample)")
     ask.add_argument("--folder", help=argparse.SUPPRESS)  # where the notebook goes (default notebooks/adhoc)
 
-    publish = commands.add_parser("publish", help="run an ad-hoc notebook and write its page for members")
+    publish = commands.add_parser("publish", parents=[common], help="run an ad-hoc notebook and write its page for members")
     publish.add_argument("notebooks", nargs="+", metavar="NOTEBOOK", help="the notebook(s) made by workbook ask")
     publish.add_argument("--data", help="data folder (default: the one the notebook was started with)")
     publish.add_argument("--out", default=str(DEFAULT_OUT), help="output folder (default: outputs/)")
@@ -100,14 +103,23 @@ def _check(args) -> int:
     fatal = [p for p in problems if p.fatal]
     page = _quality_page(config, datasets, problems, args)
     print(f"Data-quality page: {page}")
-    if problems:
-        print(f"\n{len(fatal)} problem{'s' if len(fatal) != 1 else ''} to fix:\n", file=sys.stderr)
-        for problem in problems:
+    to_look_at = [p for p in problems if not p.fatal]
+    if fatal:
+        print(f"\n{_plural(len(fatal), 'problem')} to fix:\n", file=sys.stderr)
+        for problem in fatal:
+            print(f"{problem}\n", file=sys.stderr)
+    if to_look_at:
+        print(f"\n{_plural(len(to_look_at), 'warning')} to look at (they do not stop a run):\n", file=sys.stderr)
+        for problem in to_look_at:
             print(f"{problem}\n", file=sys.stderr)
     if fatal:
         return 1
-    print("No problems found.")
+    print("No problems to fix." if to_look_at else "No problems found.")
     return 0
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
 def _quality_page(config, datasets, problems, args):
@@ -139,6 +151,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Stopped; nothing was published.", file=sys.stderr)
         return 130
+    except Exception as err:  # a fault of the workbook itself, not of the data: say so, briefly
+        if args.debug:
+            raise
+        print(f"\nThe workbook stopped on something it did not expect ({type(err).__name__}: {err}).\n"
+              "This is a fault in the workbook rather than in your data; nothing was published and any "
+              "earlier output is unchanged.\nRun the same command again with --debug and send what it "
+              "prints to whoever looks after the workbook.\n", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

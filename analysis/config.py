@@ -35,6 +35,12 @@ DEFAULT_STATUS_LABELS = {
     "withdrawn": ["Withdrawn"],
 }
 DEFAULT_DIGITAL = ["email", "online_form", "report_it", "webchat", "social_media"]
+# Formats of exports the workbook knows by their own column names (``format = "..."`` under [datasets.NAME]).
+DATA_FORMATS = ("fixmystreet",)
+# Sections of [datasets] that are not datasets themselves but extra sources of one:
+# [datasets.report_it] is a FixMyStreet export whose rows are added to contacts.
+EXTRA_SOURCES = {"report_it": ("contacts", "fixmystreet")}
+DATASET_KEYS = ("path", "columns", "sheet", "header_row", "format")
 YEAR_LABEL = re.compile(r"^(\d{4})/(\d{2})$")
 
 
@@ -71,11 +77,20 @@ class SurveyQuestion:
 
 @dataclass(frozen=True)
 class DatasetSource:
-    """Where a dataset lives and how its columns are named in the council's export."""
+    """Where a dataset lives and how its columns are named in the council's export.
+
+    ``header_row`` is the row of the column names as the user sees it (1 is the
+    first row), for CSV and Excel files with title rows above the header; when it
+    is not given the loader finds the header itself. ``format`` names a known
+    export layout: ``"fixmystreet"`` reads a FixMyStreet dashboard export as
+    contacts on the report_it channel.
+    """
 
     path: tuple[str, ...] = ()
     columns: dict[str, str] = field(default_factory=dict)
     sheet: str | int | None = None
+    header_row: int | None = None
+    format: str | None = None
 
 
 @dataclass(frozen=True)
@@ -312,13 +327,14 @@ def _datasets(table: dict, key: str, problems: _Problems) -> dict[str, DatasetSo
     sources: dict[str, DatasetSource] = {}
     for name, spec in table.items():
         item_key = f"{key}.{name}"
-        if name not in DATASET_NAMES:
-            problems.warn(item_key, f"is not a dataset of the contract ({', '.join(DATASET_NAMES)}); it is ignored")
+        if name not in DATASET_NAMES and name not in EXTRA_SOURCES:
+            problems.warn(item_key, (f"is not a dataset of the contract ({', '.join(DATASET_NAMES)}) nor "
+                                     f"{', '.join(EXTRA_SOURCES)}; it is ignored"))
             continue
         if not isinstance(spec, dict):
             problems.error(item_key, "must be a table, e.g. path = \"export.csv\"")
             continue
-        for unknown in sorted(set(spec) - {"path", "columns", "sheet"}):
+        for unknown in sorted(set(spec) - set(DATASET_KEYS)):
             problems.warn(f"{item_key}.{unknown}", "is not a key the workbook knows; it is ignored")
         path = spec.get("path", [])
         if isinstance(path, str):
@@ -334,7 +350,30 @@ def _datasets(table: dict, key: str, problems: _Problems) -> dict[str, DatasetSo
         if sheet is not None and (isinstance(sheet, bool) or not isinstance(sheet, (str, int))):
             problems.error(f"{item_key}.sheet", f"must be a sheet name in quotes or a sheet number from 0 (got {sheet!r})")
             sheet = None
-        sources[name] = DatasetSource(tuple(path), dict(columns), sheet)
+        header_row = spec.get("header_row")
+        if header_row is not None and (isinstance(header_row, bool) or not isinstance(header_row, int)
+                                       or header_row < 1):
+            problems.error(f"{item_key}.header_row", (
+                f"must be the number of the row holding the column names, as the spreadsheet shows it "
+                f"(1 for the first row), without quotes (got {header_row!r})"))
+            header_row = None
+        default_format = EXTRA_SOURCES[name][1] if name in EXTRA_SOURCES else None
+        data_format = spec.get("format", default_format)
+        if data_format is not None:
+            allowed = set(EXTRA_SOURCES) | {target for target, _ in EXTRA_SOURCES.values()}
+            if not isinstance(data_format, str) or data_format.strip().lower() not in DATA_FORMATS:
+                problems.error(f"{item_key}.format", (
+                    f'must be one of {", ".join(repr(f) for f in DATA_FORMATS)} (got {data_format!r}); '
+                    "leave it out for an export with one row per record and its own column names"))
+                data_format = default_format
+            elif name not in allowed:
+                problems.error(f"{item_key}.format", (
+                    f'"{data_format}" is a layout of contacts: use it under [datasets.contacts] or '
+                    "[datasets.report_it], not here"))
+                data_format = None
+            else:
+                data_format = data_format.strip().lower()
+        sources[name] = DatasetSource(tuple(path), dict(columns), sheet, header_row, data_format)
     return sources
 
 

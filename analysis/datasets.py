@@ -1,31 +1,74 @@
-"""Load the canonical datasets of a data folder: read -> rename -> parse -> validate.
+"""Load the canonical datasets of a data folder: find -> read -> rename -> parse -> validate.
 
 Each dataset may be CSV, Excel or Parquet, found by its default name or by the
 paths and globs in ``council.toml``. Only the contract's columns are ever read
 (after the council's renames), so names, email addresses and customers' own
 words never enter the workbook. Every problem of every file is collected and
-reported together, with the row numbers the user sees in the file.
+reported together, with the row numbers the user sees in the file; each says
+what was expected and how to fix it.
+
+Real-world shapes the reader copes with:
+
+- **Title rows above the header** (CSV and Excel): the header is the first row,
+  among the first 50, holding the most of the expected column names (the
+  contract's or the council's renamed ones). ``header_row = N`` under
+  ``[datasets.NAME]`` says which row it is (1-based, as the spreadsheet shows it).
+  Row numbers in messages are always the spreadsheet's own.
+- **Blank rows** (every column read is empty) are skipped, never reported as
+  empty required values; the rows after them keep their own numbers.
+- **Merged cells** in Excel (a theme merged down several rows) give their value
+  to every cell of the merged range.
+- **Labels** with other capitals or stray spaces: status labels, themes and
+  in-person places match council.toml's lists without regard to either and take
+  council.toml's spelling; channels also ignore spaces and hyphens.
+- **CSV encodings**: UTF-8 (with or without a byte-order mark) is tried on the
+  whole file, then Windows-1252; UTF-16 with a byte-order mark is read too.
+- **FixMyStreet** ("Report It") dashboard exports: ``format = "fixmystreet"``
+  under ``[datasets.contacts]`` reads the contacts files as FixMyStreet exports;
+  a ``[datasets.report_it]`` section (``path = "..."``; its format is FixMyStreet)
+  or a file named ``report_it.csv|.xlsx|.parquet`` in the data folder adds a
+  FixMyStreet export *beside* the council's other contacts. Either way Report ID
+  -> contact_id, Confirmed -> received_at, Acknowledged -> acknowledged_at, the
+  earlier of Fixed and Closed -> responded_at, Category -> category, Ward ->
+  ward, with channel ``report_it`` and service "Report It". Title, Detail, User
+  Name, coordinates, Report URL and the rest are never read. contact_id must be
+  unique across every contacts file, FixMyStreet's included.
+
+Problems that make the data unusable are fatal (``Problem.fatal``); a few are
+warnings that ``workbook check`` shows and the workbook runs on: a file with a
+header but no rows (it adds no records), and a response or acknowledgement dated
+on a day before the contact (or complaint) was received, which the counting
+rules then treat as done on day 0.
 """
 
 from __future__ import annotations
 
+import csv
+import difflib
 import glob as globlib
 import hashlib
+import posixpath
 import re
+import zipfile
 from dataclasses import dataclass, field
+from itertools import zip_longest
 from pathlib import Path
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from analysis.config import CANONICAL_CHANNELS, DATASET_NAMES, Config, parse_year_label
+from analysis.config import CANONICAL_CHANNELS, DATASET_NAMES, EXTRA_SOURCES, Config, parse_year_label
 from analysis.errors import DataError
 
 SUFFIXES = (".csv", ".xlsx", ".parquet")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 EXAMPLES_SHOWN = 3
 ROWS_SHOWN = 5
+HEADER_SCAN_ROWS = 50  # the header is looked for in the first rows of a sheet or CSV
+COLUMNS_LISTED = 15    # a message lists at most this many of a file's columns
 OUTCOMES = ("upheld", "partly_upheld", "not_upheld", "withdrawn", "open")
 RATINGS = ("good", "average", "poor")
 UNITS = ("percent", "count", "seconds", "days", "score", "ratio")
@@ -163,13 +206,46 @@ EXPECTED = {
 TRUE_WORDS = {"true", "yes", "y", "1", "1.0", "t"}
 FALSE_WORDS = {"false", "no", "n", "0", "0.0", "f"}
 
+# A FixMyStreet dashboard export ("Report It"): its headers -> the contract's contacts columns.
+# Only these are read; Title, Detail, User Name, Latitude, Longitude, Query, Easting,
+# Northing, Report URL and the rest never are.
+CLOSED = "_closed_at"  # FixMyStreet's Closed: responded_at is the earlier of Fixed and Closed
+FIXMYSTREET_COLUMNS = {
+    "Report ID": "contact_id",
+    "Confirmed": "received_at",
+    "Acknowledged": "acknowledged_at",
+    "Fixed": "responded_at",
+    "Closed": CLOSED,
+    "Category": "category",
+    "Ward": "ward",
+}
+FIXMYSTREET_VALUES = {"channel": "report_it", "service": "Report It"}
+EXCEL_ERRORS = ["#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!"]
+
+# Dates that cannot come before another in the same record: (the first, the later ones, how it is counted).
+DATE_ORDER = {
+    "contacts": ("received_at", ("acknowledged_at", "responded_at"), (
+        "correct the dates in the export. Until then the workbook counts these as done on the day the "
+        "contact was received (working day 0), so within the standard.")),
+    "complaints": ("received_at", ("acknowledged_at", "responded_at"), (
+        "correct the dates in the export. Until then the workbook counts these as done on the day the "
+        "complaint was received (working day 0), so within the standard.")),
+    "panel": ("joined_on", ("left_on",), (
+        "correct the dates in the export. Until then these members are never counted as members.")),
+}
+
 
 # --- problems -------------------------------------------------------------------------------
 
 
 @dataclass
 class Problem:
-    """One thing wrong in one column of one file, with where to look."""
+    """One thing wrong in one column of one file, with where to look and how to fix it.
+
+    ``column`` is the contract's name; ``header`` the column's own name in the file
+    when it differs. ``fatal=False`` is a warning: shown by ``workbook check``, but
+    the data is still used.
+    """
 
     dataset: str
     file: str
@@ -180,11 +256,15 @@ class Problem:
     examples: tuple[str, ...] = ()
     row_word: str = "row"
     fatal: bool = True
+    fix: str = ""
+    header: str | None = None
 
     def __str__(self) -> str:
         where = f"{self.file} ({self.dataset})"
         if self.column:
             where += f", column '{self.column}'"
+            if self.header and _normalise_header(self.header) != self.column:
+                where += f" ('{self.header}' in the file)"
         text = f"{where}: {self.message}"
         if self.rows:
             shown = ", ".join(str(r) for r in self.rows[:ROWS_SHOWN])
@@ -193,127 +273,510 @@ class Problem:
             text += f"\n  {self.count:,} {self.row_word}{plural}: {self.row_word}{plural} {shown}{more}"
         if self.examples:
             text += "\n  found: " + ", ".join(repr(e) for e in self.examples[:EXAMPLES_SHOWN])
+        if self.fix:
+            text += f"\n  to fix: {self.fix}"
+        if not self.fatal:
+            text += "\n  (a warning: the workbook still runs)"
         return text
 
 
 @dataclass
 class SourceFile:
+    """One file read, and how its records map back to the rows the user sees."""
+
     path: Path
     first_row: int  # the row number the user sees for the first record
     row_word: str   # "row" in a spreadsheet or CSV, "record" in Parquet
+    row_numbers: np.ndarray | None = None  # the user's row of each record, when not consecutive
+    headers: dict[str, str] = field(default_factory=dict)  # contract's name -> the file's own header
+    all_headers: tuple[str, ...] = ()  # every header of the file, read or not
+    header_row: int | None = None      # the row holding the headers (1-based), CSV and Excel
+    sheet: str | None = None
+    sheets: tuple[str, ...] = ()
+    key: str = ""      # the council.toml section it came from: the dataset, or an extra source (report_it)
+    length: int = 0    # records read
 
     @property
     def name(self) -> str:
         return self.path.name
 
+    def rows_of(self, positions) -> np.ndarray:
+        """Row numbers the user sees for record positions (0-based) in this file."""
+        positions = np.asarray(positions, dtype="int64")
+        if self.row_numbers is not None:
+            return self.row_numbers[positions]
+        return positions + self.first_row
+
 
 def _problem_at(ds: str, source: SourceFile, column: str | None, positions, message: str,
-                examples=(), fatal: bool = True) -> Problem:
-    positions = np.asarray(positions)
-    rows = tuple(int(p) + source.first_row for p in positions[:ROWS_SHOWN])
+                examples=(), fatal: bool = True, fix: str = "", header: str | None = None) -> Problem:
+    positions = np.asarray(positions, dtype="int64")
+    rows = tuple(int(r) for r in source.rows_of(positions[:ROWS_SHOWN]))
     examples = tuple(dict.fromkeys(str(e) for e in examples))[:EXAMPLES_SHOWN]
-    return Problem(ds, source.name, message, column, rows, len(positions), examples, source.row_word, fatal)
+    header = header or (source.headers.get(column) if column else None)
+    return Problem(ds, source.name, message, column, rows, len(positions), examples, source.row_word, fatal,
+                   fix, header)
 
 
-# --- finding and reading files --------------------------------------------------------------
+def _problem(ds: str, file: str, message: str, fix: str = "", fatal: bool = True) -> Problem:
+    return Problem(ds, file, message, fatal=fatal, fix=fix)
+
+
+# --- finding files --------------------------------------------------------------------------
 
 
 def _normalise_header(name: object) -> str:
     return re.sub(r"\s+", " ", str(name)).strip().casefold()
 
 
-def find_files(config: Config, dataset: str) -> list[Path]:
-    """The files that make up a dataset (empty when the council does not have it)."""
-    source = config.datasets.get(dataset)
+def _source_files(config: Config, key: str, dataset: str) -> tuple[list[Path], list[Problem]]:
+    """The files named by [datasets.KEY] path, or else the one file called KEY.csv|.xlsx|.parquet."""
+    source = config.datasets.get(key)
     folder = config.folder
     if source and source.path:
         found: list[Path] = []
+        problems = []
         for pattern in source.path:
             full = pattern if Path(pattern).is_absolute() else str(folder / pattern)
-            matches = sorted(Path(p) for p in globlib.glob(full))
+            matches = sorted(Path(p) for p in globlib.glob(full) if Path(p).is_file())
             if not matches:
-                raise DataError([Problem(dataset, pattern, (
-                    f"council.toml names this file for {dataset} ([datasets.{dataset}] path), "
-                    f"but nothing in {folder} matches it. Check the name, or remove the line if "
-                    "the council does not have this data."))])
+                problems.append(_problem(dataset, pattern, (
+                    f"council.toml names this file for {dataset} ([datasets.{key}] path), "
+                    f"but nothing in {folder} matches it"), (
+                    "check the file name (capitals, spaces and the extension count) and where it is, or "
+                    "remove the line if the council does not have this data.")))
             found.extend(matches)
-        return list(dict.fromkeys(found))
-    candidates = [folder / f"{dataset}{suffix}" for suffix in SUFFIXES]
+        return list(dict.fromkeys(found)), problems
+    candidates = [folder / f"{key}{suffix}" for suffix in SUFFIXES]
     present = [p for p in candidates if p.is_file()]
     if len(present) > 1:
-        raise DataError([Problem(dataset, ", ".join(p.name for p in present), (
-            "more than one file could be this dataset; keep one, or name it in council.toml "
-            f"under [datasets.{dataset}] path = \"...\""))])
-    return present
+        return [], [_problem(dataset, ", ".join(p.name for p in present),
+                             "more than one file could be this dataset", (
+                                 "keep one, or name the one to read in council.toml under "
+                                 f"[datasets.{key}] path = \"...\""))]
+    return present, []
 
 
-def _column_map(headers, dataset: str, config: Config) -> dict[object, str]:
-    """Export header -> canonical column, for the headers the contract wants; others are ignored."""
-    canonical = {c.name for c in SCHEMAS[dataset]}
-    source = config.datasets.get(dataset)
-    renames = {_normalise_header(k): v for k, v in (source.columns if source else {}).items()}
-    mapping: dict[object, str] = {}
-    for header in headers:
+def _dataset_files(config: Config, dataset: str) -> list[tuple[Path, str]]:
+    """(file, council.toml section) of every file of a dataset; DataError listing every path problem."""
+    files, problems = _source_files(config, dataset, dataset)
+    pairs = [(p, dataset) for p in files]
+    for extra, (target, _) in EXTRA_SOURCES.items():
+        if target != dataset:
+            continue
+        extra_files, extra_problems = _source_files(config, extra, dataset)
+        problems.extend(extra_problems)
+        # A file matched by both sections is read once, as the extra source says.
+        pairs = [(p, k) for p, k in pairs if p not in extra_files] + [(p, extra) for p in extra_files]
+    if problems:
+        raise DataError(problems)
+    return pairs
+
+
+def find_files(config: Config, dataset: str) -> list[Path]:
+    """The files that make up a dataset (empty when the council does not have it)."""
+    return [path for path, _ in _dataset_files(config, dataset)]
+
+
+# --- how a file's columns become the contract's ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Layout:
+    key: str                      # council.toml section: the dataset, or an extra source
+    renames: dict[str, str]       # normalised export header -> contract's name
+    identity: bool                # headers already named as in the contract are read as they are
+    wanted: frozenset[str]
+    constants: dict[str, str]     # columns every record of the file has, e.g. channel = report_it
+    format: str | None
+
+
+def _layout(config: Config, ds: str, key: str) -> _Layout:
+    spec = config.datasets.get(key)
+    data_format = spec.format if spec else (EXTRA_SOURCES[key][1] if key in EXTRA_SOURCES else None)
+    wanted = {c.name for c in SCHEMAS[ds]}
+    user = {_normalise_header(k): v for k, v in (spec.columns if spec else {}).items()}
+    if data_format == "fixmystreet":
+        known = {_normalise_header(k): v for k, v in FIXMYSTREET_COLUMNS.items() if v not in user.values()}
+        return _Layout(key, known | user, False, frozenset(wanted | {CLOSED}), dict(FIXMYSTREET_VALUES),
+                       data_format)
+    return _Layout(key, user, True, frozenset(wanted), {}, None)
+
+
+def _column_map(headers, layout: _Layout) -> dict[int, str]:
+    """Position of each header the contract wants -> the contract's name; the first wins."""
+    mapping: dict[int, str] = {}
+    for position, header in enumerate(headers):
         key = _normalise_header(header)
-        target = renames.get(key) or (key if key in canonical else None)
-        if target in canonical and target not in mapping.values():
-            mapping[header] = target
+        if not key:
+            continue
+        target = layout.renames.get(key) or (key if layout.identity and key in layout.wanted else None)
+        if target in layout.wanted and target not in mapping.values():
+            mapping[position] = target
     return mapping
 
 
-def _read_file(path: Path, dataset: str, config: Config) -> tuple[pd.DataFrame, SourceFile, list[str]]:
-    """Read the wanted columns of one file as raw values; return the frame, where it came from,
-    and the names of the columns left unread."""
-    suffix = path.suffix.lower()
-    source = config.datasets.get(dataset)
-    try:
-        if suffix == ".csv":
-            headers = _csv_headers(path)
-            mapping = _column_map(headers, dataset, config)
-            frame = pd.read_csv(path, usecols=list(mapping), dtype=str, keep_default_na=False,
-                                na_values=[""], encoding=_csv_encoding(path))
-            located = SourceFile(path, 2, "row")
-        elif suffix == ".parquet":
-            import pyarrow.parquet as pq
+def _cell_text(value) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return str(value).strip()
 
-            headers = pq.read_schema(path).names
-            mapping = _column_map(headers, dataset, config)
-            frame = pd.read_parquet(path, columns=list(mapping))
-            located = SourceFile(path, 1, "record")
-        elif suffix in (".xlsx", ".xlsm"):
-            sheet = source.sheet if source and source.sheet is not None else 0
-            headers = pd.read_excel(path, sheet_name=sheet, nrows=0, engine="openpyxl").columns
-            mapping = _column_map(headers, dataset, config)
-            frame = pd.read_excel(path, sheet_name=sheet, usecols=lambda h: h in mapping,
-                                  dtype=object, engine="openpyxl")
-            located = SourceFile(path, 2, "row")
-        else:
-            raise DataError([Problem(dataset, path.name, (
-                f"is a {suffix or 'file without an extension'}; the workbook reads .csv, .xlsx and .parquet"))])
+
+def _find_header(rows: list, layout: _Layout, header_row: int | None) -> int:
+    """Index (0-based) of the header among a file's first rows: the row holding the most of the
+    expected column names, the first such; else the first row that is not blank."""
+    if header_row is not None:
+        return header_row - 1
+    best, best_score = None, 0
+    for index, cells in enumerate(rows[:HEADER_SCAN_ROWS]):
+        score = len(_column_map(cells, layout))
+        if score > best_score:
+            best, best_score = index, score
+    if best is not None:
+        return best
+    return next((i for i, cells in enumerate(rows) if any(_cell_text(c) for c in cells)), 0)
+
+
+# --- reading one file -----------------------------------------------------------------------
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def _head(path: Path, size: int = 1 << 16) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read(size)
+
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003, or a workbook saved with a password
+PARQUET_MAGIC = b"PAR1"
+
+
+def _wrong_kind(ds: str, path: Path, head: bytes) -> Problem | None:
+    """A file whose content is not what its extension says, in words the user can act on."""
+    suffix = path.suffix.lower()
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if suffix in EXCEL_SUFFIXES:
+        if head.startswith(ZIP_MAGIC):
+            return None
+        if head.startswith(OLE_MAGIC):
+            return _problem(ds, path.name, (
+                "is an old-style Excel 97-2003 workbook, or one protected by a password, not an .xlsx workbook"),
+                "open it in Excel, remove any password, and save it as Excel Workbook (.xlsx).")
+        if stripped.startswith((b"<!doctype", b"<html", b"<table", b"<?xml")):
+            return _problem(ds, path.name, (
+                "is a web page (HTML or XML) with an Excel name, as some systems export"),
+                "open it in Excel and save it as Excel Workbook (.xlsx) or CSV UTF-8 (.csv).")
+        if head.startswith(PARQUET_MAGIC):
+            return _problem(ds, path.name, "is a Parquet file with an Excel name",
+                            "rename it to .parquet (and change its name in council.toml).")
+        return _problem(ds, path.name, (
+            "could not be opened as an Excel workbook: it is not an .xlsx file, or it is damaged"),
+            "open it in Excel and save it again as Excel Workbook (.xlsx), or export it again.")
+    if suffix == ".csv":
+        if head.startswith(ZIP_MAGIC):
+            return _problem(ds, path.name, "is an Excel workbook (.xlsx) with a .csv name", (
+                "rename it to .xlsx (and change its name in council.toml), or open it in Excel and "
+                "save it as CSV UTF-8 (.csv)."))
+        if head.startswith(OLE_MAGIC):
+            return _problem(ds, path.name, "is an old-style Excel 97-2003 workbook with a .csv name",
+                            "open it in Excel and save it as CSV UTF-8 (.csv).")
+        if head.startswith(PARQUET_MAGIC):
+            return _problem(ds, path.name, "is a Parquet file with a .csv name",
+                            "rename it to .parquet (and change its name in council.toml).")
+        if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return _problem(ds, path.name, "is not a text file, so it cannot be CSV", (
+                "check it is the right file, and export it again as CSV UTF-8 (.csv)."))
+        return None
+    if suffix == ".parquet":
+        if head.startswith(PARQUET_MAGIC):
+            return None
+        if head.startswith(ZIP_MAGIC):
+            return _problem(ds, path.name, "is an Excel workbook (.xlsx) with a .parquet name",
+                            "rename it to .xlsx (and change its name in council.toml).")
+        return _problem(ds, path.name, (
+            "could not be read as Parquet: it is not a Parquet file, or it is damaged"),
+            "export it again from the source system, or save the data as CSV instead.")
+    return None
+
+
+def _unsupported(ds: str, path: Path, key: str) -> Problem:
+    suffix = path.suffix.lower()
+    kind = f"a {suffix} file" if suffix else "a file without an extension"
+    fixes = {
+        ".xls": "open it in Excel and save it as Excel Workbook (.xlsx).",
+        ".ods": "open it and save it as Excel Workbook (.xlsx) or CSV UTF-8 (.csv).",
+        ".zip": "unzip it and name the file inside in council.toml.",
+        ".txt": "if it is comma-separated, rename it to .csv; otherwise save it from Excel as CSV UTF-8 (.csv).",
+        ".tsv": "save it from Excel as CSV UTF-8 (.csv).",
+    }
+    return _problem(ds, path.name, f"is {kind}; the workbook reads .csv, .xlsx and .parquet", fixes.get(suffix, (
+        f"save it as CSV UTF-8 (.csv) or Excel Workbook (.xlsx), or point [datasets.{key}] path in "
+        "council.toml at the right file.")))
+
+
+def _empty_file(ds: str, path: Path, key: str, what: str) -> DataError:
+    return DataError([_problem(ds, path.name, f"is empty: {what}", (
+        "export it again; if the council has no data for it, remove the file "
+        f"(and its [datasets.{key}] path in council.toml)."))])
+
+
+def _read_file(path: Path, dataset: str, config: Config, key: str | None = None,
+               ) -> tuple[pd.DataFrame, SourceFile, list[str]]:
+    """Read the wanted columns of one file as raw values; return the frame (named as in the
+    contract), where it came from, and the names of the columns left unread.
+
+    Raises :class:`DataError` for a file that cannot be read at all.
+    """
+    key = key or dataset
+    layout = _layout(config, dataset, key)
+    spec = config.datasets.get(key)
+    header_row = spec.header_row if spec else None
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".parquet", *EXCEL_SUFFIXES):
+        raise DataError([_unsupported(dataset, path, key)])
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise DataError([_problem(dataset, path.name, f"could not be read: {_reason(exc)}",
+                                  "check the file is there and that you may open it.")]) from None
+    if size == 0:
+        raise _empty_file(dataset, path, key, "it is 0 bytes, with no header row and no data")
+    wrong = _wrong_kind(dataset, path, _head(path, 512))
+    if wrong is not None:
+        raise DataError([wrong])
+    if suffix == ".csv":
+        frame, source = _read_csv(path, dataset, layout, header_row)
+        frame, source = _drop_blank_rows(frame, source, text=False)
+    elif suffix == ".parquet":
+        frame, source = _read_parquet(path, dataset, layout)
+    else:
+        frame, source = _read_excel(path, dataset, layout, spec.sheet if spec else None, header_row)
+        frame, source = _drop_blank_rows(frame, source, text=True)
+    for column, value in layout.constants.items():
+        if column not in frame.columns:
+            frame[column] = value
+    source.key = key
+    source.length = len(frame)
+    read = {source.headers.get(c) for c in frame.columns}
+    ignored = [h for h in source.all_headers if h and h not in read]
+    return frame, source, list(dict.fromkeys(ignored))
+
+
+def _check_header_row(ds: str, path: Path, key: str, header_row: int | None, rows: int) -> None:
+    if header_row is not None and header_row > rows:
+        raise DataError([_problem(ds, path.name, (
+            f"has {rows} row{'s' if rows != 1 else ''} before the data ends, but council.toml says its header "
+            f"is row {header_row}"), f"correct header_row under [datasets.{key}], or remove it to let the "
+            "workbook find the header itself.")])
+
+
+def _read_csv(path: Path, ds: str, layout: _Layout, header_row: int | None) -> tuple[pd.DataFrame, SourceFile]:
+    head = _head(path)
+    encodings = ("utf-16",) if head.startswith((b"\xff\xfe", b"\xfe\xff")) else ("utf-8-sig", "cp1252")
+    for encoding in encodings:
+        try:
+            return _read_csv_as(path, ds, layout, header_row, head, encoding)
+        except UnicodeError:
+            continue
+    raise DataError([_problem(ds, path.name, "could not be read as text: it is neither UTF-8 nor Windows-1252", (
+        'open it in Excel and save it as "CSV UTF-8 (Comma delimited)".'))])
+
+
+def _read_csv_as(path: Path, ds: str, layout: _Layout, header_row: int | None, head: bytes,
+                 encoding: str) -> tuple[pd.DataFrame, SourceFile]:
+    complete = len(head) < (1 << 16)
+    if encoding == "utf-16":
+        sample = head.decode(encoding, errors="ignore")
+    else:
+        sample = (head if complete else head[: head.rfind(b"\n") + 1]).decode(encoding)
+    lines = sample.splitlines()
+    if not complete:
+        lines = lines[:-1] if len(lines) > 1 else lines
+    rows = list(csv.reader(lines[:max(HEADER_SCAN_ROWS, header_row or 0)]))
+    if not any(_cell_text(c) for cells in rows for c in cells):
+        raise _empty_file(ds, path, layout.key, "it has no header row and no data")
+    _check_header_row(ds, path, layout.key, header_row, len(rows))
+    index = _find_header(rows, layout, header_row)
+    headers = [h.strip() for h in rows[index]] if index < len(rows) else []
+    if encoding == "utf-8-sig" and index == 0 and headers:
+        headers[0] = headers[0].lstrip("\ufeff")
+    mapping = _column_map(headers, layout)
+    source = SourceFile(path, index + 2, "row", headers={t: headers[p] for p, t in mapping.items()},
+                        all_headers=tuple(headers), header_row=index + 1)
+    if not mapping:
+        return pd.DataFrame(), source
+    positions = sorted(mapping)
+    try:
+        frame = pd.read_csv(path, skiprows=index, header=0, index_col=False, usecols=positions, dtype=str,
+                            keep_default_na=False, na_values=[""], encoding=encoding, skip_blank_lines=False)
+    except UnicodeError:
+        raise
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise DataError([_problem(ds, path.name, f"could not be read as CSV: {_reason(exc)}", (
+            "check that every row has as many commas as the header; a value with a comma or a line "
+            "break in it must be in double quotes. Saving it again from Excel as CSV UTF-8 does this."))]) from None
+    frame.columns = [mapping[p] for p in positions]
+    return frame, source
+
+
+def _read_parquet(path: Path, ds: str, layout: _Layout) -> tuple[pd.DataFrame, SourceFile]:
+    import pyarrow.parquet as pq
+
+    def damaged(exc: Exception) -> DataError:
+        return DataError([_problem(ds, path.name, (
+            f"could not be read as Parquet: the file is damaged or incomplete ({_reason(exc)})"),
+            "export it again from the source system, or save the data as CSV instead.")])
+
+    try:
+        headers = [str(h) for h in pq.read_schema(path).names]
+    except Exception as exc:  # pyarrow raises several kinds for a damaged file
+        raise damaged(exc) from None
+    mapping = _column_map(headers, layout)
+    source = SourceFile(path, 1, "record", headers={t: headers[p] for p, t in mapping.items()},
+                        all_headers=tuple(headers))
+    if not mapping:
+        return pd.DataFrame(), source
+    positions = sorted(mapping)
+    try:
+        frame = pd.read_parquet(path, columns=[headers[p] for p in positions])
+    except Exception as exc:
+        raise damaged(exc) from None
+    frame.columns = [mapping[p] for p in positions]
+    return frame, source
+
+
+def _pick_sheet(names: list[str], sheet, ds: str, path: Path, key: str) -> str:
+    listed = ", ".join(f'"{n}"' for n in names)
+    if sheet is None:
+        return names[0]
+    if isinstance(sheet, int):
+        if 0 <= sheet < len(names):
+            return names[sheet]
+        raise DataError([_problem(ds, path.name, (
+            f"has no sheet number {sheet} (sheets are counted from 0); its sheets are {listed}"),
+            f"set sheet under [datasets.{key}] in council.toml to one of those names, or a number from 0 "
+            f"to {len(names) - 1}.")])
+    if sheet in names:
+        return sheet
+    loose = {_normalise_header(n): n for n in names}
+    if _normalise_header(sheet) in loose:
+        return loose[_normalise_header(sheet)]
+    raise DataError([_problem(ds, path.name, f'has no sheet called "{sheet}"; its sheets are {listed}',
+                              f"set sheet under [datasets.{key}] in council.toml to one of those names.")])
+
+
+def _read_excel(path: Path, ds: str, layout: _Layout, sheet, header_row: int | None,
+                ) -> tuple[pd.DataFrame, SourceFile]:
+    import openpyxl
+
+    def damaged(exc: Exception) -> DataError:
+        return DataError([_problem(ds, path.name, (
+            f"could not be opened as an Excel workbook: it is damaged or incomplete ({_reason(exc)})"), (
+            "open it in Excel and save it again as Excel Workbook (.xlsx), or export it again. A file still "
+            "being copied or downloaded is incomplete too."))])
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    except Exception as exc:  # zipfile, XML and openpyxl errors: all mean the same to the user
+        raise damaged(exc) from None
+    try:
+        title = _pick_sheet(list(book.sheetnames), sheet, ds, path, layout.key)
+        worksheet = book[title]
+        worksheet.reset_dimensions()  # a wrong <dimension> must not cut the data short
+        rows = list(worksheet.iter_rows(values_only=True))
+        names = tuple(book.sheetnames)
     except DataError:
         raise
-    except (ValueError, OSError, KeyError, ImportError, pd.errors.ParserError) as exc:
-        raise DataError([Problem(dataset, path.name, f"could not be read: {exc}")]) from None
-    ignored = [str(h) for h in headers if h not in mapping]
-    return frame.rename(columns=mapping), located, ignored
+    except Exception as exc:
+        raise damaged(exc) from None
+    finally:
+        book.close()
+    grid = _grid(rows)
+    for first_col, first_row, last_col, last_row in _merged_ranges(path, title):
+        if first_row <= grid.shape[0] and first_col <= grid.shape[1]:
+            grid[first_row - 1:last_row, first_col - 1:last_col] = grid[first_row - 1, first_col - 1]
+    if not grid.size or not pd.notna(grid).any():
+        raise _empty_file(ds, path, layout.key, f'its sheet "{title}" has no header row and no data')
+    _check_header_row(ds, path, layout.key, header_row, grid.shape[0])
+    index = _find_header(list(grid[:max(HEADER_SCAN_ROWS, header_row or 0)]), layout, header_row)
+    headers = [_cell_text(c) for c in grid[index]]
+    mapping = _column_map(headers, layout)
+    source = SourceFile(path, index + 2, "row", headers={t: headers[p] for p, t in mapping.items()},
+                        all_headers=tuple(headers), header_row=index + 1, sheet=title, sheets=names)
+    if not mapping:
+        return pd.DataFrame(), source
+    positions = sorted(mapping)
+    frame = pd.DataFrame(grid[index + 1:, positions], columns=[mapping[p] for p in positions], dtype=object)
+    frame = frame.replace(EXCEL_ERRORS, None)  # #N/A, #REF! ... are empty, as pandas reads them
+    return frame, source
 
 
-def _csv_encoding(path: Path) -> str:
-    with open(path, "rb") as handle:
-        head = handle.read(1 << 16)
+def _grid(rows: list[tuple]) -> np.ndarray:
+    """Rows of a sheet (of any lengths) -> a 2-D object array, padded with None."""
+    if not rows:
+        return np.empty((0, 0), dtype=object)
+    columns = list(zip_longest(*rows, fillvalue=None))
+    grid = np.empty((len(rows), len(columns)), dtype=object)
+    for j, values in enumerate(columns):
+        grid[:, j] = values
+    return grid
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Za-z]+[0-9]+(?::[A-Za-z]+[0-9]+)?)"')
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def _merged_ranges(path: Path, title: str) -> list[tuple[int, int, int, int]]:
+    """(first column, first row, last column, last row) of each merged range of a sheet, 1-based.
+
+    Read from the sheet's XML (openpyxl's read-only mode, used for speed, does not
+    keep them); a workbook laid out unusually just gives none.
+    """
+    from openpyxl.utils.cell import range_boundaries
+
     try:
-        head.decode("utf-8")
-        return "utf-8-sig"
-    except UnicodeDecodeError as exc:
-        # A cut multi-byte character at the end of the sample is still UTF-8.
-        return "utf-8-sig" if exc.start >= len(head) - 3 else "cp1252"
-
-
-def _csv_headers(path: Path) -> list[str]:
-    try:
-        return list(pd.read_csv(path, nrows=0, encoding=_csv_encoding(path)).columns)
-    except pd.errors.EmptyDataError:
+        with zipfile.ZipFile(path) as archive:
+            workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+            relations = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+            rid = next(s.get(f"{_REL}id") for s in workbook.iter(f"{_MAIN}sheet") if s.get("name") == title)
+            target = next(r.get("Target") for r in relations if r.get("Id") == rid)
+            member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+            refs: set[bytes] = set()
+            tail = b""
+            with archive.open(member) as part:
+                for block in iter(lambda: part.read(1 << 20), b""):
+                    chunk = tail + block
+                    refs.update(_MERGE.findall(chunk))
+                    tail = chunk[-256:]
+    except Exception:  # no merges is always a safe answer
         return []
+    ranges = []
+    for ref in refs:
+        text = ref.decode()
+        bounds = range_boundaries(text if ":" in text else f"{text}:{text}")
+        if bounds[2] > bounds[0] or bounds[3] > bounds[1]:
+            ranges.append(bounds)
+    return sorted(ranges)
+
+
+def _drop_blank_rows(frame: pd.DataFrame, source: SourceFile, text: bool) -> tuple[pd.DataFrame, SourceFile]:
+    """Leave out rows where every column read is empty; the others keep their own row numbers."""
+    if frame.empty or not len(frame.columns):
+        return frame, source
+    if text:
+        blank = np.logical_and.reduce([_as_text(frame[c]).isna().to_numpy() for c in frame.columns])
+    else:
+        blank = frame.isna().all(axis=1).to_numpy()
+    if not blank.any():
+        return frame, source
+    keep = np.flatnonzero(~blank)
+    source.row_numbers = source.rows_of(keep)
+    return frame.iloc[keep].reset_index(drop=True), source
 
 
 # --- parsing raw values ---------------------------------------------------------------------
@@ -332,7 +795,8 @@ def parse_timestamps(raw: pd.Series) -> pd.Series:
 
     Accepts ISO 8601 (with or without a time, with or without an offset, which
     is converted to UK local time), DD/MM/YYYY with an optional time, Excel
-    dates read by openpyxl, and Parquet timestamps with or without a zone.
+    dates read by openpyxl, and Parquet timestamps with or without a zone. A
+    year or a month alone ("2023", "2023-04") is not a date.
     """
     if isinstance(raw.dtype, pd.DatetimeTZDtype):
         return raw.dt.tz_convert("Europe/London").dt.tz_localize(None).astype("datetime64[ns]")
@@ -349,7 +813,9 @@ def parse_timestamps(raw: pd.Series) -> pd.Series:
         result[has_offset] = aware.dt.tz_convert("Europe/London").dt.tz_localize(None)
     plain = present & ~has_offset
     if plain.any():
-        result[plain] = pd.to_datetime(text[plain], format="ISO8601", errors="coerce")
+        iso = pd.to_datetime(text[plain], format="ISO8601", errors="coerce")
+        # ISO 8601 allows a year or a month alone ("2023", "2023-04"), but neither is a date.
+        result[plain] = iso.mask(text[plain].str.len() < 10)
     for fmt in ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y"):
         left = plain & result.isna()
         if not left.any():
@@ -384,26 +850,82 @@ def _choice_key(text: pd.Series) -> pd.Series:
     return text.str.lower().str.replace(r"[\s\-]+", "_", regex=True)
 
 
+def _squash(text: pd.Series) -> pd.Series:
+    """Labels compared without regard to capitals or spaces: ' In  Progress ' -> 'in progress'."""
+    return text.str.casefold().str.replace(r"\s+", " ", regex=True).str.strip()
+
+
+def _configured_spelling(text: pd.Series, allowed) -> pd.Series:
+    """Values matching one of council.toml's (without regard to capitals or spaces) take its spelling;
+    others are left as they are, to be reported. Worked out once per distinct value."""
+    lookup = {_normalise_header(a): a for a in allowed}
+    codes, uniques = pd.factorize(text)
+    if not len(uniques):
+        return text
+    spelled = np.array([lookup.get(_normalise_header(u), u) for u in uniques], dtype=object)
+    result = np.where(codes >= 0, spelled[np.maximum(codes, 0)], None)
+    return pd.Series(result, index=text.index, dtype="string")
+
+
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def _date_hints(found: pd.Series) -> str:
+    """What is wrong with some unreadable dates, when it can be told: a day that does not exist
+    (31/02/2023) or a date written month first (04/13/2023)."""
+    text = found.astype(str).str.strip()
+    dmy = text.str.extract(r"^(\d{1,2})/(\d{1,2})/(\d{4})")
+    iso = text.str.extract(r"^(\d{4})-(\d{1,2})-(\d{1,2})")
+    date_part = text.str.extract(r"^(\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{1,2}-\d{1,2})")[0]
+    day = pd.to_numeric(dmy[0], errors="coerce").fillna(pd.to_numeric(iso[2], errors="coerce"))
+    month = pd.to_numeric(dmy[1], errors="coerce").fillna(pd.to_numeric(iso[1], errors="coerce"))
+    year = pd.to_numeric(dmy[2], errors="coerce").fillna(pd.to_numeric(iso[0], errors="coerce"))
+    valid_month = month.between(1, 12)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    days = pd.Series(_MONTH_DAYS[month.where(valid_month, 0).fillna(0).astype(int)], index=text.index)
+    days = days + (leap & (month == 2)).astype(int)
+    hints = []
+    no_such_day = valid_month & (day > days)
+    if no_such_day.any():
+        hints.append(f"{date_part[no_such_day].iloc[0]} is a day that does not exist.")
+    month_first = (month > 12) & day.between(1, 12) & dmy[0].notna()
+    if month_first.any():
+        i = text[month_first].index[0]
+        hints.append(f"{date_part[i]} looks written month first: write it day first, "
+                     f"{int(month[i]):02d}/{int(day[i]):02d}/{int(year[i])}.")
+    return " ".join(hints)
+
+
+def _unreadable_fix(col: Col, found: pd.Series) -> str:
+    optional = "" if col.required else ", or clear the cell where it is not known"
+    if col.kind in ("timestamp", "date"):
+        hints = _date_hints(found)
+        return (f"correct these dates in the export{optional}. " + (f"{hints} " if hints else "")
+                + "Dates are read day first: 03/04/2023 is 3 April 2023.")
+    if col.kind == "bool":
+        return f"write true/false, yes/no, y/n or 1/0 in these cells (any capitals){optional}."
+    if col.kind == "number":
+        return f"write plain numbers, without units, words or symbols{optional}."
+    return f"correct these values{optional}."
+
+
 # --- one file -------------------------------------------------------------------------------
 
 
 def _parse_file(ds: str, frame: pd.DataFrame, source: SourceFile, config: Config) -> tuple[pd.DataFrame, list[Problem]]:
+    """Raw values -> typed columns, with a problem for each column that has values it cannot read."""
     problems: list[Problem] = []
     specs = SCHEMAS[ds]
     missing = [c.name for c in specs if c.required and c.name not in frame.columns]
     if missing:
-        hint = (f'If your export calls it something else, map it in council.toml: [datasets.{ds}] '
-                f'columns = {{ "Your column" = "{missing[0]}" }}')
-        problems.append(Problem(ds, source.name, (
-            f"required column{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)} "
-            f"not found. {hint}")))
-        return frame, problems
+        problems.append(_missing_columns(ds, source, missing, config))
 
     parsed = {}
     for col in specs:
         if col.name not in frame.columns:
             continue
         raw = frame[col.name]
+        text = None
         if col.kind in ("timestamp", "date"):
             values = parse_timestamps(raw) if col.kind == "timestamp" else parse_dates(raw)
         elif col.kind == "bool":
@@ -412,28 +934,205 @@ def _parse_file(ds: str, frame: pd.DataFrame, source: SourceFile, config: Config
             values = parse_numbers(raw)
         elif col.kind == "choice":
             text = _as_text(raw)
-            values = _choice_key(text).where(text.notna()) if ds != "complaints" else text.str.removesuffix(".0")
+            # A stage typed in Excel may come as 1.0; other choices ignore capitals, spaces and hyphens.
+            values = text.str.removesuffix(".0") if col.name == "stage" else _choice_key(text).where(text.notna())
         elif col.kind == "label":
             text = _as_text(raw)
-            values = text.str.lower().map(config.status_labels).astype("string")
+            labels = {_normalise_header(k): v for k, v in config.status_labels.items()}
+            values = _squash(text).map(labels).astype("string")
             unknown = text.notna() & values.isna()
             if unknown.any():
-                labels = sorted(set(config.status_labels))
+                known = sorted({_normalise_header(k) for k in config.status_labels})
+                first = str(text[unknown].iloc[0])
                 problems.append(_problem_at(ds, source, col.name, np.flatnonzero(unknown), (
-                    f"has status labels that council.toml does not map. Known labels: {', '.join(labels)}. "
-                    "Add the label under [action_plan.status_labels]"), text[unknown].head(20)))
+                    f"has status labels that council.toml does not map. Known labels: {', '.join(known)}"),
+                    text[unknown].head(20), fix=(
+                        "correct the label in the spreadsheet, or add it to the right list under "
+                        f'[action_plan.status_labels] in council.toml, e.g. ongoing = ["In progress", "{first}"] '
+                        "(capitals and spaces do not matter).")))
         else:
-            values = _as_text(raw)
+            text = _as_text(raw)
+            values = text
+            if ds == "action_plan" and col.name == "theme" and config.themes:
+                values = _configured_spelling(text, config.themes)
+            elif ds == "contacts" and col.name == "location" and config.in_person_locations:
+                values = _configured_spelling(text, config.in_person_locations)
         if col.kind in EXPECTED:
-            unreadable = raw.notna() & _as_text(raw).notna() & values.isna()
+            present = (text if text is not None else _as_text(raw)).notna()
+            unreadable = present & values.isna()
             if unreadable.any():
+                found = raw[unreadable].head(20)
                 problems.append(_problem_at(ds, source, col.name, np.flatnonzero(unreadable),
-                                            f"expected {EXPECTED[col.kind]}", raw[unreadable].head(20)))
+                                            f"expected {EXPECTED[col.kind]}", found, fix=_unreadable_fix(col, found)))
         parsed[col.name] = values
-    return pd.DataFrame(parsed, index=frame.index), problems
+
+    if CLOSED in frame.columns:  # FixMyStreet: responded_at is the earlier of Fixed and Closed
+        closed = parse_timestamps(frame[CLOSED])
+        unreadable = _as_text(frame[CLOSED]).notna() & closed.isna()
+        if unreadable.any():
+            found = frame[CLOSED][unreadable].head(20)
+            problems.append(_problem_at(ds, source, "responded_at", np.flatnonzero(unreadable),
+                                        f"expected {EXPECTED['timestamp']}", found,
+                                        fix=_unreadable_fix(Col("responded_at", "timestamp"), found),
+                                        header=source.headers.get(CLOSED)))
+        fixed = parsed.get("responded_at")
+        parsed["responded_at"] = closed if fixed is None else fixed.mask(fixed.isna() | (closed < fixed), closed)
+
+    problems.extend(_dates_out_of_order(ds, parsed, source))
+    columns = [c.name for c in specs if c.name in parsed]
+    return pd.DataFrame({c: parsed[c] for c in columns}, index=frame.index), problems
 
 
-def _schema(ds: str, config: Config) -> pa.DataFrameSchema:
+def _dates_out_of_order(ds: str, parsed: dict, source: SourceFile) -> list[Problem]:
+    """Warnings for a later date on a day before the first one (a response before receipt)."""
+    if ds not in DATE_ORDER or DATE_ORDER[ds][0] not in parsed:
+        return []
+    first, later, fix = DATE_ORDER[ds]
+    start = parsed[first].dt.normalize()
+    problems = []
+    for name in later:
+        if name not in parsed:
+            continue
+        early = (parsed[name].dt.normalize() < start).to_numpy()
+        if not early.any():
+            continue
+        positions = np.flatnonzero(early)
+        shown = positions[:20]
+        examples = (parsed[name].iloc[shown].dt.strftime("%d/%m/%Y %H:%M") + f", {first} "
+                    + parsed[first].iloc[shown].dt.strftime("%d/%m/%Y %H:%M"))
+        problems.append(_problem_at(ds, source, name, positions, f"is dated on a day before {first}",
+                                    examples, fatal=False, fix=fix))
+    return problems
+
+
+def _toml_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _toml_lines(config: Config) -> list[str]:
+    try:
+        return (config.folder / "council.toml").read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+
+
+def _toml_place(lines: list[str], key: str) -> str:
+    """Where a column rename goes in this council.toml, in words."""
+    section = None
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            section = stripped.split("]", 1)[0].strip("[ ")
+            if section == f"datasets.{key}.columns":
+                return f"under [datasets.{key}.columns] in council.toml (line {number})"
+        elif section == f"datasets.{key}" and re.match(r"columns\s*=", stripped):
+            return f"inside columns = {{ ... }} under [datasets.{key}] in council.toml (line {number})"
+    return f"to council.toml under a new heading [datasets.{key}.columns]"
+
+
+def _toml_line_of(lines: list[str], key: str, name: str) -> int | None:
+    """The line of council.toml's [datasets.KEY] sections that names an export column."""
+    section = None
+    quoted = (_toml_string(name), f"'{name}'")
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            section = stripped.split("]", 1)[0].strip("[ ")
+        elif section in (f"datasets.{key}", f"datasets.{key}.columns") and any(q in line for q in quoted):
+            return number
+    return None
+
+
+_GENERIC_WORDS = {"date", "time", "name", "type", "code", "the", "and", "of"}
+
+
+def _words(name: str) -> set[str]:
+    return {w for w in re.split(r"[^a-z0-9]+", _normalise_header(name)) if len(w) >= 4} - _GENERIC_WORDS
+
+
+def _closest(targets: list[str], candidates: list[str]) -> str | None:
+    """The candidate header most like any of the target names, if any is close enough: by difflib's
+    ratio, or sharing a telling word ("Date Received" for received_at, "Call Reference" for call_id)."""
+    best, score = None, 0.0
+    target_words = set().union(*(_words(t) for t in targets))
+    for candidate in candidates:
+        shared = 0.65 if _words(candidate) & target_words else 0.0
+        for target in targets:
+            ratio = difflib.SequenceMatcher(None, _normalise_header(candidate), _normalise_header(target)).ratio()
+            if max(ratio, shared) > score:
+                best, score = candidate, max(ratio, shared)
+    return best if score >= 0.6 else None
+
+
+def _missing_columns(ds: str, source: SourceFile, missing: list[str], config: Config) -> Problem:
+    """Required columns not found: the columns that are there, the closest match, the line to add."""
+    layout = _layout(config, ds, source.key or ds)
+    key = layout.key
+    spec = config.datasets.get(key)
+    configured = dict(spec.columns) if spec else {}
+    headers = [h for h in source.all_headers if h]
+    unused = [h for h in headers if h not in set(source.headers.values())]
+    names = ", ".join(repr(m) for m in missing)
+    message = f"required column{'s' if len(missing) > 1 else ''} {names} not found"
+    if layout.format == "fixmystreet":
+        expected = [k for k, v in FIXMYSTREET_COLUMNS.items() if v in missing]
+        message += (f" (the file is read as a FixMyStreet export, whose "
+                    f"{', '.join(repr(e) for e in expected)} column{'s' if len(expected) > 1 else ''} "
+                    f"give{'s' if len(expected) == 1 else ''} {'them' if len(missing) > 1 else 'it'})")
+    if headers:
+        listed = ", ".join(headers[:COLUMNS_LISTED]) + (f" and {len(headers) - COLUMNS_LISTED} more"
+                                                          if len(headers) > COLUMNS_LISTED else "")
+        row = f" (row {source.header_row})" if source.header_row and source.header_row != 1 else ""
+        message += f"\n  columns in the file{row}: {listed}"
+    else:
+        message += "\n  the file has no column names"
+    lines = _toml_lines(config)
+    place = _toml_place(lines, key)
+    fixes, guessed, unplaced = [], set(), []
+    separator = next((sep for sep in (";", "\t", "|") if len(headers) == 1 and sep in headers[0]), None)
+    for column in ([] if separator else missing):
+        old_names = [k for k, v in configured.items() if v == column]
+        known = [k for k, v in FIXMYSTREET_COLUMNS.items() if v == column] if layout.format else []
+        guess = _closest([column, column.replace("_", " "), *old_names, *known],
+                         [h for h in unused if h not in guessed])
+        if guess:
+            guessed.add(guess)
+        line = f'{_toml_string(guess or "Its name")} = "{column}"'
+        if old_names:
+            number = _toml_line_of(lines, key, old_names[0])
+            text = (f'council.toml{f" line {number}" if number else ""} maps "{old_names[0]}" to {column}, but the '
+                    f'file has no "{old_names[0]}" column (renamed in a system upgrade?). ')
+            text += (f'If it is now "{guess}", change that line to:\n      {line}' if guess else
+                     f"Change \"{old_names[0]}\" on that line to the column's new name.")
+        elif guess:
+            text = f'if "{guess}" holds {column}, add this line {place}:\n      {line}'
+        else:
+            unplaced.append(column)
+            continue
+        fixes.append(text)
+    if unplaced:
+        lines_to_add = "\n      ".join(f'"Its name" = "{c}"' for c in unplaced)
+        fixes.append(f"if the file has {', '.join(unplaced)} under other names, add {place}:\n      {lines_to_add}")
+    wanted = sorted(c.name for c in SCHEMAS[ds])
+    for name, target in configured.items():
+        if target not in layout.wanted:
+            near = difflib.get_close_matches(target, wanted, n=1)
+            fixes.append(f'council.toml maps "{name}" to "{target}", which is not a column of {ds}'
+                         + (f' (did you mean "{near[0]}"?)' if near else f" (its columns: {', '.join(wanted)})"))
+    if separator:
+        fixes.append(f"the file seems to use {separator!r} between columns: save it again as CSV with commas "
+                     "(CSV UTF-8 in Excel).")
+    elif source.header_row is not None and not source.headers:
+        fixes.append(f"if the column names are on a row further down, say which with header_row = N under "
+                     f"[datasets.{key}] (N as the spreadsheet numbers it).")
+    if len(source.sheets) > 1:
+        others = ", ".join(f'"{s}"' for s in source.sheets if s != source.sheet)
+        fixes.append(f'this is sheet "{source.sheet}"; if the data is on another sheet ({others}), '
+                     f"name it with sheet = \"...\" under [datasets.{key}].")
+    return Problem(ds, source.name, message, fix="\n  also: ".join(fixes))
+
+
+def _schema(ds: str, config: Config, together: bool = True) -> pa.DataFrameSchema:
     columns = {}
     for col in SCHEMAS[ds]:
         checks = []
@@ -448,20 +1147,23 @@ def _schema(ds: str, config: Config) -> pa.DataFrameSchema:
             checks.append(pa.Check.str_matches(r"^\d{4}/\d{2}:\S+$", error="expected " + EXPECTED["carried_from"]))
         if ds == "action_plan" and col.name == "theme" and config.themes:
             checks.append(pa.Check.isin(config.themes, error=(
-                "expected one of the themes in council.toml [action_plan] themes")))
+                f"expected one of the themes in council.toml [action_plan] themes: {', '.join(config.themes)}")))
         if ds in ("contacts",) and col.name == "location" and config.in_person_locations:
             checks.append(pa.Check.isin(config.in_person_locations, error=(
-                "expected one of the places in council.toml [locations] in_person")))
+                "expected one of the places in council.toml [locations] in_person: "
+                + ", ".join(config.in_person_locations))))
         columns[col.name] = pa.Column(
             None, checks=checks, nullable=not col.required, unique=col.unique, required=False,
             description=col.kind)
-    return pa.DataFrameSchema(columns, unique=list(UNIQUE_TOGETHER.get(ds, ())) or None,
+    return pa.DataFrameSchema(columns, unique=(list(UNIQUE_TOGETHER.get(ds, ())) or None) if together else None,
                               report_duplicates="all")
 
 
 def _validate(ds: str, frame: pd.DataFrame, source: SourceFile, config: Config, raw: pd.DataFrame) -> list[Problem]:
+    # Columns unique together are checked only when all of them are there (a missing one is reported).
+    together = set(UNIQUE_TOGETHER.get(ds, ())) <= set(frame.columns)
     try:
-        _schema(ds, config).validate(frame, lazy=True)
+        _schema(ds, config, together).validate(frame, lazy=True)
     except SchemaErrors as err:
         cases = err.failure_cases
         # A value that was there but unreadable is already reported; don't call it empty too.
@@ -472,17 +1174,54 @@ def _validate(ds: str, frame: pd.DataFrame, source: SourceFile, config: Config, 
                 values = _as_text(raw[column]).iloc[group["index"].astype(int).to_numpy()]
                 drop.extend(group.index[values.notna().to_numpy()])
         cases = cases.drop(drop)
-        return _problems_from_pandera(ds, cases, source, raw)
+        return _problems_from_pandera(ds, cases, source, raw, config)
     return []
 
 
-def _problems_from_pandera(ds: str, cases: pd.DataFrame, source: SourceFile, raw: pd.DataFrame) -> list[Problem]:
+def _check_fix(ds: str, column: str | None, check: str, config: Config | None) -> str:
+    """How to fix what a pandera check found, in a sentence."""
+    if check == "not_nullable":
+        return "fill these cells in, or delete the rows if they are not real records."
+    if check in ("field_uniqueness", "multiple_fields_uniqueness"):
+        return ("delete the repeated rows (an export run twice, or two overlapping date ranges?), or give "
+                "each record its own reference.")
+    if check.startswith("expected one of the themes"):
+        return ("correct the spelling (capitals and spaces do not matter), or add the theme to themes = [...] "
+                "under [action_plan] in council.toml.")
+    if check.startswith("expected one of the places"):
+        return ("correct the spelling (capitals and spaces do not matter), or add the place to in_person = [...] "
+                "under [locations] in council.toml.")
+    if check.startswith("expected one of:"):
+        if column == "channel":
+            return ("change these to one of the channels listed; capitals, spaces and hyphens do not matter "
+                    "('Online form' is online_form). A channel of your own must be given the nearest of "
+                    "these in the export.")
+        if column == "stage":
+            return "write 1 or 2, the stage of the complaint."
+        return "change these to one of the values listed (capitals, spaces and hyphens do not matter)."
+    if check.startswith("expected a number of at least"):
+        if column == "wait_seconds":
+            return "a wait cannot be negative: correct these in the export (or remove test calls)."
+        return "a negative number cannot be right here: correct these in the export."
+    if check == "expected " + EXPECTED["year"]:
+        return "write the year it starts, a slash and the last two digits of the next: 2023/24."
+    if check == "expected " + EXPECTED["carried_from"]:
+        return ("write the plan year and action_id of the action this one continues, e.g. 2022/23:4c, or "
+                "leave the cell empty.")
+    return ""
+
+
+def _problems_from_pandera(ds: str, cases: pd.DataFrame, source: SourceFile, raw: pd.DataFrame,
+                           config: Config | None = None) -> list[Problem]:
     problems = []
     cases = cases.copy()
     cases["column"] = cases["column"].astype("string").fillna("")
+    together = cases["check"].astype(str) == "multiple_fields_uniqueness"
+    cases.loc[together, "column"] = ""  # pandera lists each of the columns: one problem for them all
     for (column, check), group in cases.groupby(["column", "check"], sort=False, dropna=False):
         positions = pd.to_numeric(group["index"], errors="coerce").dropna().astype(int).sort_values().unique()
         check = str(check)
+        fix = _check_fix(ds, column or None, check, config)
         if check == "not_nullable":
             message = "is empty where a value is required"
         elif check == "field_uniqueness":
@@ -496,10 +1235,23 @@ def _problems_from_pandera(ds: str, cases: pd.DataFrame, source: SourceFile, raw
             examples = ()
         elif column in raw.columns:  # what the user typed, not what it was parsed into
             examples = raw[column].iloc[positions[:20]].map(_show)
+        elif check == "multiple_fields_uniqueness":
+            examples = _joined(raw, UNIQUE_TOGETHER.get(ds, ()), positions[:20])
         else:
             examples = group["failure_case"].dropna().head(20).map(_show)
-        problems.append(_problem_at(ds, source, column or None, positions, message, examples))
+        problems.append(_problem_at(ds, source, column or None, positions, message, examples, fix=fix))
     return problems
+
+
+def _joined(raw: pd.DataFrame, columns, positions) -> pd.Series:
+    present = [c for c in columns if c in raw.columns]
+    if not present:
+        return pd.Series([], dtype=object)
+    parts = [raw[c].iloc[positions].map(_show) for c in present]
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined + " + " + part
+    return joined
 
 
 def _show(value) -> str:
@@ -515,6 +1267,7 @@ class LoadedDataset:
     frame: pd.DataFrame
     files: list[Path]
     ignored_columns: list[str]
+    sources: list[SourceFile] = field(default_factory=list)  # each file's rows, in the frame's order
 
 
 @dataclass
@@ -553,37 +1306,39 @@ def _sha256(path: Path) -> str:
 
 
 def load_dataset(config: Config, ds: str) -> tuple[LoadedDataset | None, list[Problem]]:
-    """Read, parse and validate one dataset from all its files."""
+    """Read, parse and validate one dataset from all its files.
+
+    Returns the dataset (``None`` when absent or when any problem is fatal) and every
+    problem found, warnings included.
+    """
     try:
-        files = find_files(config, ds)
+        files = _dataset_files(config, ds)
     except DataError as err:
         return None, err.problems
     if not files:
         return None, []
     frames, problems, ignored, sources = [], [], [], []
-    for path in files:
+    for path, key in files:
         try:
-            raw, source, left_out = _read_file(path, ds, config)
+            raw, source, left_out = _read_file(path, ds, config, key)
         except DataError as err:
             problems.extend(err.problems)
             continue
-        if raw.empty and len(raw.columns) == 0:
-            problems.append(Problem(ds, path.name, "is empty: it has no header row and no data"))
-            continue
         frame, found = _parse_file(ds, raw.reset_index(drop=True), source, config)
+        found.extend(_validate(ds, frame, source, config, raw.reset_index(drop=True)))
+        if len(frame) == 0 and not any(p.fatal for p in found):
+            found.append(_problem(ds, path.name, f"has a header row but no data rows, so it adds no records to {ds}", (
+                "nothing, if there were none; otherwise export it again (check the export's dates and filters)."),
+                fatal=False))
         problems.extend(found)
-        if not any(p.column is None for p in found):
-            problems.extend(_validate(ds, frame, source, config, raw))
         frames.append(frame)
         sources.append(source)
         ignored.extend(c for c in left_out if c not in ignored)
-    if problems:
-        return None, problems
-    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     if len(frames) > 1:
         problems.extend(_duplicates_across_files(ds, frames, sources))
-        if problems:
-            return None, problems
+    if any(p.fatal for p in problems):
+        return None, problems
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     for col in SCHEMAS[ds]:
         if col.name not in frame.columns:
             frame[col.name] = _empty_column(col, len(frame))
@@ -592,7 +1347,7 @@ def load_dataset(config: Config, ds: str) -> tuple[LoadedDataset | None, list[Pr
     if ds == "complaints":
         frame["stage"] = frame["stage"].astype("int64")
     frame = frame[[c.name for c in SCHEMAS[ds]]]
-    return LoadedDataset(ds, frame, files, ignored), []
+    return LoadedDataset(ds, frame, [s.path for s in sources], ignored, sources), problems
 
 
 def _empty_column(col: Col, length: int) -> pd.Series:
@@ -610,14 +1365,19 @@ def _duplicates_across_files(ds: str, frames: list[pd.DataFrame], sources: list[
     together = UNIQUE_TOGETHER.get(ds)
     problems = []
     for key in ([[k] for k in keys] + ([list(together)] if together else [])):
-        combined = pd.concat([f[key].assign(_file=i, _row=np.arange(len(f))) for i, f in enumerate(frames)],
-                             ignore_index=True)
+        having = [(i, f) for i, f in enumerate(frames) if set(key) <= set(f.columns)]  # a missing one is reported
+        if len(having) < 2:
+            continue
+        combined = pd.concat([f[key].assign(_file=i, _row=np.arange(len(f))) for i, f in having], ignore_index=True)
         repeated = combined[combined.duplicated(key, keep="first")]
         for file_index, group in repeated.groupby("_file"):
             source = sources[int(file_index)]
             problems.append(_problem_at(ds, source, " + ".join(key), group["_row"].to_numpy(), (
                 "repeats a value already in an earlier file of this dataset; each must be unique"),
-                group[key[0]].astype(str).head(20)))
+                group[key[0]].astype(str).head(20), fix=(
+                    "a record in two files would be counted twice: remove it from one of them (do the exports' "
+                    "date ranges overlap? Is a Report It case both in the CRM export and in FixMyStreet's?)."),
+                header="" if len(key) > 1 else None))
     return problems
 
 
@@ -630,7 +1390,11 @@ def load_all(config: Config, names=DATASET_NAMES) -> Datasets:
 
 
 def check_all(config: Config, names=DATASET_NAMES) -> tuple[Datasets, list[Problem]]:
-    """Load what can be loaded and return every problem found, fatal or not."""
+    """Load what can be loaded and return every problem found, fatal or not.
+
+    Warnings (``Problem.fatal`` false) are also added to ``Datasets.warnings`` as text,
+    so a run shows them.
+    """
     datasets = Datasets(config, warnings=list(config.warnings))
     problems: list[Problem] = []
     for ds in names:
@@ -639,31 +1403,51 @@ def check_all(config: Config, names=DATASET_NAMES) -> tuple[Datasets, list[Probl
         if loaded is not None:
             datasets.loaded[ds] = loaded
     problems.extend(_cross_checks(datasets))
+    datasets.warnings.extend(str(p) for p in problems if not p.fatal)
     return datasets, problems
+
+
+def _problems_in_files(ds: str, item: LoadedDataset, column: str, mask: np.ndarray, message: str,
+                       examples: pd.Series, fix: str) -> list[Problem]:
+    """One problem per file for the records of a loaded dataset picked by ``mask``, with each file's rows."""
+    positions = np.flatnonzero(mask)
+    sources = item.sources or [SourceFile(item.files[0], 2, "row", length=len(item.frame))]
+    bounds = np.cumsum([0] + [s.length for s in sources])
+    problems = []
+    for i, source in enumerate(sources):
+        local = positions[(positions >= bounds[i]) & (positions < bounds[i + 1])]
+        if len(local):
+            problems.append(_problem_at(ds, source, column, local - bounds[i], message,
+                                        examples.reindex(local[:20]).dropna(), fix=fix))
+    return problems
 
 
 def _cross_checks(datasets: Datasets) -> list[Problem]:
     """Checks that need config or another dataset: survey answers on the question's scale."""
     problems = []
-    survey = datasets.get("survey")
+    item = datasets.loaded.get("survey")
     questions = datasets.config.survey_questions
-    if survey is not None:
-        file = ", ".join(p.name for p in datasets.loaded["survey"].files)
-        unknown = sorted(set(survey["question_id"].astype(str)) - set(questions))
+    if item is not None and len(item.frame):
+        survey = item.frame
+        question = survey["question_id"].astype(str)
+        known_question = question.isin(list(questions)).to_numpy()
+        unknown = sorted(set(question[~known_question]))
         if unknown:
-            problems.append(Problem("survey", file, (
-                f"question_id {', '.join(repr(q) for q in unknown[:5])} is not described in council.toml. "
-                f'Add [survey.questions.{unknown[0]}] with its text, scale and positive answers'), "question_id"))
+            problems.extend(_problems_in_files("survey", item, "question_id", ~known_question, (
+                f"question_id {', '.join(repr(q) for q in unknown[:5])} is not described in council.toml"),
+                pd.Series(question.to_numpy(), index=np.arange(len(survey))), (
+                    f"add [survey.questions.{unknown[0]}] to council.toml with its text, scale and positive "
+                    "answers (see data/sample/council.toml), or correct the question_id.")))
         allowed = pd.Series(
             [(q, a) for q, spec in questions.items() for a in spec.scale], dtype=object)
-        pairs = pd.MultiIndex.from_arrays([survey["question_id"].astype(str), survey["answer"].astype(str)])
-        known_question = survey["question_id"].astype(str).isin(list(questions)).to_numpy()
+        pairs = pd.MultiIndex.from_arrays([question, survey["answer"].astype(str)])
         off_scale = known_question & ~pairs.isin(list(allowed))
         if off_scale.any():
-            bad = survey.loc[off_scale]
-            examples = (bad["question_id"].astype(str) + ": " + bad["answer"].astype(str)).head(20)
-            problems.append(Problem("survey", file, (
-                "has answers that are not on the question's scale in council.toml"), "answer",
-                tuple(int(i) + 2 for i in np.flatnonzero(off_scale)[:ROWS_SHOWN]), int(off_scale.sum()),
-                tuple(dict.fromkeys(examples))[:EXAMPLES_SHOWN]))
+            where = np.flatnonzero(off_scale)[:20 * max(1, len(item.sources))]
+            shown = (question.iloc[where] + ": " + survey["answer"].astype(str).iloc[where])
+            problems.extend(_problems_in_files("survey", item, "answer", off_scale, (
+                "has answers that are not on the question's scale in council.toml"),
+                pd.Series(shown.to_numpy(), index=where), (
+                    "correct the answer, or add it to the question's scale = [...] in council.toml "
+                    "(answers must match exactly).")))
     return problems

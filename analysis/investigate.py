@@ -3,9 +3,14 @@
 Filter records by service, category, location, ward, channel or period; compare a
 rate in two periods with a test of significance; look before and after a date
 (a parish council taking over an Advice and Information Centre, a new standard);
-follow a consultation from invitation to completion. Every helper is a pure
-function of canonical frames and returns a DataFrame or a small result whose
-``words`` are safe to put in front of members.
+follow a consultation from invitation to completion; sum a rate by group
+(``rates``), test a yearly measure between two years (``compare_measure``) and
+fold small categories together so no small count has to be hidden
+(``fold_small``). Every helper is a pure function of canonical frames and
+returns a DataFrame or a small result whose ``words`` (and ``verdict`` and
+``versus``, a few words for a table or a sentence) are safe to put in front of
+members: a difference is only called higher, lower, better or worse when the
+test says it is more than chance.
 """
 
 from __future__ import annotations
@@ -44,7 +49,7 @@ def select(frame: pd.DataFrame, *, service=None, category=None, location=None, w
             continue
         if column not in frame.columns:
             raise ValueError(f"this data has no '{column}' column to filter on")
-        values = [wanted] if isinstance(wanted, str) else list(wanted)
+        values = list(wanted) if pd.api.types.is_list_like(wanted) else [wanted]
         mask &= frame[column].astype("object").isin(values).to_numpy()
     if start is not None or end is not None:
         column = date_column or _date_column(frame)
@@ -89,14 +94,55 @@ class Comparison:
                   f"{count_words(self.total_a, self.minimum_count)}) in {self.label_a}, against {b} "
                   f"({count_words(self.successes_b, self.minimum_count)} of "
                   f"{count_words(self.total_b, self.minimum_count)}) in {self.label_b}")
-        if min(self.total_a, self.total_b) < self.minimum_count:
-            return f"{counts.capitalize()}: too few to compare."
+        if self.too_few:
+            return f"{counts[0].upper() + counts[1:]}: too few to compare."
         if self.significant:
             direction = "higher" if self.rate_b > self.rate_a else "lower"
             return (f"{counts[0].upper() + counts[1:]}. The rate in {self.label_b} is {direction}, and the "
                     "difference is statistically significant (more than chance would explain).")
         return (f"{counts[0].upper() + counts[1:]}. The difference is not statistically significant: it could "
                 "be chance, so it is not evidence of a change.")
+
+    @property
+    def too_few(self) -> bool:
+        return min(self.total_a, self.total_b) < self.minimum_count
+
+    @property
+    def change(self) -> float:
+        """Percentage points from ``a`` to ``b`` (NaN when either rate is missing)."""
+        return self.rate_b - self.rate_a
+
+    @property
+    def brief(self) -> str:
+        """The comparison in a few words for a table cell: 'up 6.2 points, a significant change',
+        'no significant change (up 1.3 points)', 'too few to compare'."""
+        return self.verdict()
+
+    def verdict(self, polarity: str | None = None) -> str:
+        """A few words for a table cell, as the yearly pages word a change. With ``polarity``
+        ('higher_is_better' or 'lower_is_better') a significant change is 'improved: up 6.2 points' or
+        'worse: ...'; a change that is not significant is never called either."""
+        if self.too_few or np.isnan(self.change):
+            return "too few to compare"
+        size = f"{'up' if self.change > 0 else 'down'} {abs(self.change):.1f} points"
+        if not self.significant:
+            return f"no significant change ({size})" if abs(self.change) >= 0.05 else "no change"
+        better = {"higher_is_better": self.change > 0, "lower_is_better": self.change < 0}.get(polarity or "")
+        if better is None:
+            return f"{size}, a significant change"
+        return f"{'improved' if better else 'worse'}: {size}"
+
+    def versus(self, polarity: str | None = None) -> str:
+        """How ``b`` stands against ``a``, to end a sentence about ``b``: 'significantly better than in
+        2023/24 (84.9%)', 'not significantly different from 2023/24 (84.9%)', 'too few to compare with 2023/24'."""
+        if self.too_few or np.isnan(self.change):
+            return f"too few to compare with {self.label_a}"
+        then = f"{self.label_a} ({percent_words(self.rate_a, self.total_a, self.minimum_count)})"
+        if not self.significant:
+            return f"not significantly different from {then}"
+        better = {"higher_is_better": self.change > 0, "lower_is_better": self.change < 0}.get(polarity or "")
+        word = ("higher" if self.change > 0 else "lower") if better is None else ("better" if better else "worse")
+        return f"significantly {word} than in {then}"
 
     def table(self) -> pd.DataFrame:
         return pd.DataFrame({
@@ -126,8 +172,8 @@ def compare_periods(frame: pd.DataFrame, success, period_a: tuple, period_b: tup
     limits the rows counted (for example, only those due a response).
     """
     column = date_column or _date_column(frame)
-    hit = frame[success].to_numpy(dtype=bool) if isinstance(success, str) else np.asarray(success, dtype=bool)
-    counted = np.ones(len(frame), dtype=bool) if include is None else np.asarray(include, dtype=bool)
+    hit = _flags(frame[success] if isinstance(success, str) else success)
+    counted = np.ones(len(frame), dtype=bool) if include is None else _flags(include)
     stamps = frame[column]
     parts = []
     for start, end in (period_a, period_b):
@@ -138,7 +184,18 @@ def compare_periods(frame: pd.DataFrame, success, period_a: tuple, period_b: tup
     return compare_rates(parts[0][0], parts[0][1], parts[1][0], parts[1][1], labels[0], labels[1], minimum_count)
 
 
+def _flags(values) -> np.ndarray:
+    """True/False per row from booleans, nullable booleans or 0/1; missing is False."""
+    series = pd.Series(values)
+    known = series.notna().to_numpy()
+    flags = np.zeros(len(series), dtype=bool)
+    flags[known] = series[known].astype(bool).to_numpy()
+    return flags
+
+
 def _day(value) -> str:
+    if value is None or pd.isna(value):
+        return "not recorded"
     return pd.Timestamp(value).strftime("%d %B %Y").lstrip("0")
 
 
@@ -149,17 +206,84 @@ def before_and_after(date, *, months: int = 12) -> dict[str, tuple[pd.Timestamp,
             "after": (date, date + pd.DateOffset(months=months))}
 
 
-def monthly_counts(frame: pd.DataFrame, by: str | None = None, date_column: str | None = None) -> pd.DataFrame:
-    """Rows per calendar month (and per ``by``), every month in the range present (0 where none)."""
+def monthly_counts(frame: pd.DataFrame, by: str | None = None, date_column: str | None = None, *,
+                   start=None, end=None) -> pd.DataFrame:
+    """Rows per calendar month (and per ``by``), every month in the range present (0 where none).
+
+    The range runs from the first to the last month with a row; ``start`` and
+    ``end`` (end exclusive, as in :func:`select`) widen it to the months they
+    cover, so a quiet month at either end of a period still shows as 0. Rows
+    outside them are not counted.
+    """
     column = date_column or _date_column(frame)
+    if start is not None or end is not None:
+        frame = select(frame, start=start, end=end, date_column=column)
     months = frame[column].dt.to_period("M")
     if by is None:
-        counts = months.value_counts().sort_index()
-        full = pd.period_range(counts.index.min(), counts.index.max(), freq="M") if len(counts) else counts.index
-        return counts.reindex(full, fill_value=0).rename("count").to_frame()
-    table = pd.crosstab(months, frame[by].astype("object"))
-    full = pd.period_range(table.index.min(), table.index.max(), freq="M") if len(table) else table.index
+        table = months.value_counts().sort_index().rename("count").to_frame()
+    else:
+        table = pd.crosstab(months, frame[by].astype("object"))
+    known = list(table.index)
+    if start is not None:
+        known.append(pd.Timestamp(start).to_period("M"))
+    if end is not None:
+        known.append((pd.Timestamp(end) - pd.Timedelta(nanoseconds=1)).to_period("M"))
+    full = pd.period_range(min(known), max(known), freq="M") if known else pd.PeriodIndex([], freq="M")
     return table.reindex(full, fill_value=0)
+
+
+def rates(numerator, denominator, by) -> pd.DataFrame:
+    """Numerator and denominator summed per group, and the rate (100 x numerator / denominator).
+
+    ``numerator`` and ``denominator`` are per-row weights (usually booleans, such
+    as a :class:`~analysis.calendar.StandardOutcome`'s ``within`` and ``due``);
+    ``by`` is one array (or Series) of group labels, or a dict of them
+    ({"year": ..., "category": ...}). Sums come before dividing; a zero
+    denominator gives a missing rate, not 0. Rows with a missing label are left out.
+    """
+    groups = dict(by) if isinstance(by, dict) else {getattr(by, "name", None) or "group": by}
+    base = pd.DataFrame({name: pd.Series(values).astype("object").to_numpy() for name, values in groups.items()})
+    base["numerator"] = np.asarray(numerator, dtype="float64")
+    base["denominator"] = np.asarray(denominator, dtype="float64")
+    summed = base.groupby(list(groups), sort=True, dropna=True)[["numerator", "denominator"]].sum().reset_index()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        summed["rate"] = np.where(summed["denominator"] > 0,
+                                  100 * summed["numerator"] / summed["denominator"].where(summed["denominator"] > 0),
+                                  np.nan)
+    return summed
+
+
+def fold_small(counts: pd.DataFrame, minimum_count: int = 5, label: str = "Other") -> pd.DataFrame:
+    """Counts (categories as rows) with every row that has a count from 1 to ``minimum_count - 1`` folded into
+    one row, ``label``, at the end.
+
+    Members are never shown a count from 1 to 4; folding the small rows together,
+    rather than hiding each one, keeps the table adding up to its totals without
+    letting a hidden count be worked out by subtraction. A table with no small
+    count is returned unchanged; a folded row can itself still be small.
+    """
+    small = ((counts > 0) & (counts < minimum_count)).any(axis=1)
+    if not small.any():
+        return counts
+    kept = counts[~small]
+    folded = counts[small].sum().to_frame(label).T
+    return pd.concat([kept, folded.astype(counts.dtypes.to_dict())])
+
+
+def compare_measure(workbook, measure_id: str, year_a: str, year_b: str, breakdown: str = "") -> Comparison | None:
+    """A percentage measure of the yearly workbook in two years, tested as :func:`compare_rates` does.
+
+    None when the measure has no counts behind it in either year (a score, a
+    count, a value reported by a service), so its change cannot be tested.
+    """
+    rows = []
+    for year in (year_a, year_b):
+        row = workbook.value(measure_id, year, breakdown)
+        if row is None or row["unit"] != "percent" or pd.isna(row["numerator"]) or pd.isna(row["denominator"]):
+            return None
+        rows.append(row)
+    return compare_rates(rows[0]["numerator"], rows[0]["denominator"], rows[1]["numerator"], rows[1]["denominator"],
+                         year_a, year_b, workbook.config.minimum_count)
 
 
 def funnel(invitations: pd.DataFrame, consultation_id: str | None = None, minimum_count: int = 5) -> pd.DataFrame:
@@ -185,6 +309,8 @@ def funnel_table(funnel_rows: pd.DataFrame, minimum_count: int = 5) -> pd.DataFr
         "Invited": [count_words(v, minimum_count) for v in funnel_rows["invited"]],
         "Opened": [count_words(v, minimum_count) for v in funnel_rows["opened"]],
         "Completed": [count_words(v, minimum_count) for v in funnel_rows["completed"]],
+        "Opened, of those invited": [percent_words(r, i, minimum_count) for r, i in
+                                     zip(funnel_rows["opened_rate"], funnel_rows["invited"])],
         "Completed, of those who opened": [percent_words(r, o, minimum_count) for r, o in
                                            zip(funnel_rows["completed_of_opened"], funnel_rows["opened"])],
     })
