@@ -296,3 +296,74 @@ def test_sample_pages_carry_the_banner(sample_run):
     folder, _ = sample_run
     for page in folder.glob("*.html"):
         assert "Sample data, not real figures." in page.read_text(), page.name
+
+
+# --- A FixMyStreet export beside the CRM's contacts, end to end ------------------------------
+
+PERSONAL = ("Zebedee Quartermaine", "PERSONAL-TITLE-", "lives at 14 Acacia Avenue", "51.4321", "-0.9876",
+            "541234", "172345", "example.invalid/report/")
+
+
+def _as_fixmystreet(report_it: pd.DataFrame) -> pd.DataFrame:
+    """The sample's Report It contacts as a FixMyStreet dashboard export, names and places included."""
+    stamp = lambda s: s.dt.strftime("%Y-%m-%dT%H:%M:%S").fillna("")  # noqa: E731
+    responded = report_it["responded_at"]
+    half = np.arange(len(report_it)) % 2 == 0
+    # On half the reports Fixed is the response and Closed comes two days later; on the others only
+    # Closed is filled in. Either way the earlier of the two is the sample's responded_at.
+    fixed = responded.where(half)
+    closed = responded.where(~half, responded + pd.Timedelta(days=2))
+    return pd.DataFrame({
+        "Report ID": report_it["contact_id"].to_numpy(),
+        "Title": "PERSONAL-TITLE-" + report_it["category"].astype(str).to_numpy(),
+        "Detail": "<b>Outside my house</b>, lives at 14 Acacia Avenue",
+        "User Name": "Zebedee Quartermaine",
+        "Category": report_it["category"].to_numpy(),
+        "Created": stamp(report_it["received_at"] - pd.Timedelta(minutes=3)).to_numpy(),
+        "Confirmed": stamp(report_it["received_at"]).to_numpy(),
+        "Acknowledged": stamp(report_it["acknowledged_at"]).to_numpy(),
+        "Fixed": stamp(fixed).to_numpy(),
+        "Closed": stamp(closed).to_numpy(),
+        "Status": np.where(responded.notna(), "fixed", "confirmed"),
+        "Latitude": 51.4321, "Longitude": -0.9876, "Query": "",
+        "Ward": report_it["ward"].to_numpy(),
+        "Easting": 541234, "Northing": 172345,
+        "Report URL": "https://example.invalid/report/" + report_it["contact_id"].to_numpy(),
+        "Device Type": "iPhone", "Site Used": "fixmystreet", "Reported As": "",
+    })
+
+
+def test_fixmystreet_export_beside_the_crm_gives_the_same_figures_and_no_personal_data(sample_run, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE, data)
+    contacts = pd.read_parquet(data / "contacts.parquet")
+    is_report_it = contacts["channel"].eq("report_it")
+    contacts[~is_report_it].to_parquet(data / "contacts.parquet", index=False)
+    (data / "fixmystreet").mkdir()
+    _as_fixmystreet(contacts[is_report_it]).to_csv(data / "fixmystreet" / "Reports.csv", index=False,
+                                                   encoding="utf-8-sig")
+    with open(data / "council.toml", "a", encoding="utf-8") as toml:
+        toml.write('\n[datasets.report_it]\npath = "fixmystreet/*.csv"\n')
+
+    out = tmp_path / "out"
+    result = run_cli("run", "--data", str(data), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    year_folder = out / sample_run[0].name
+
+    # Every figure is as when the same reports came in the CRM export, except the split by service:
+    # FixMyStreet has no service column, so its reports are all the service "Report It".
+    ours, theirs = _read_measures(year_folder / "measures.csv"), _read_measures(sample_run[0] / "measures.csv")
+    by_service = lambda frame: frame.index.get_level_values("breakdown").str.contains("service=")  # noqa: E731
+    pd.testing.assert_frame_equal(ours[~by_service(ours)], theirs[~by_service(theirs)])
+    report_it_by_service = ours.loc[(slice(None), "contacts_received", "service=Report It"), "value"]
+    year = sample_run[0].name.replace("-", "/")
+    assert report_it_by_service.loc[year].item() == is_report_it[
+        contacts["received_at"].between(pd.Timestamp(f"{year[:4]}-04-01"),
+                                        pd.Timestamp(f"{int(year[:4]) + 1}-04-01"), inclusive="left")].sum()
+
+    # Names, details, coordinates and links never reach a page, the CSV or an executed notebook.
+    for path in year_folder.iterdir():
+        if path.suffix in {".html", ".csv", ".ipynb"}:
+            text = path.read_text(encoding="utf-8")
+            for personal in PERSONAL:
+                assert personal not in text, f"{personal!r} in {path.name}"
