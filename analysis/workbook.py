@@ -9,14 +9,17 @@ replaces ``OUT/<YYYY-YY>/`` when every step has succeeded.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import pickle
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -316,10 +319,32 @@ def git_commit() -> str:
         return "unknown"
 
 
+@contextlib.contextmanager
+def _ctrl_c_held():
+    """Hold a Ctrl+C back while worker processes are forked, then raise it.
+
+    A worker forked in this window inherits the holding handler, so a Ctrl+C
+    reaching it before :func:`quiet_worker` has silenced its stderr sets a flag
+    rather than printing a traceback over the user's terminal.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if held:
+        raise KeyboardInterrupt
+
+
 def quiet_worker() -> None:
     """Notebook kernels write start-up chatter to stderr; the user sees our progress lines instead."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl+C stops the worker, quietly now
     # Kernels import this very checkout of the package, whatever else is installed.
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_DIR), os.environ.get("PYTHONPATH")]))
 
@@ -399,11 +424,12 @@ def run(data_dir: str | Path = DEFAULT_DATA, year: str | None = None, out: str |
         jobs = jobs or max(1, min(len(notebooks), os.cpu_count() or 1))
         failures = []
         with ProcessPoolExecutor(max_workers=jobs, initializer=quiet_worker) as pool:
-            futures = {
-                pool.submit(execute_and_export, str(nb), str(build / nb.name), str(build / f"{nb.stem}.html"),
-                            parameters, kernel, {**context, "current": nb.stem}): nb
-                for nb in notebooks
-            }
+            with _ctrl_c_held():  # a Ctrl+C while workers start is acted on once they have
+                futures = {
+                    pool.submit(execute_and_export, str(nb), str(build / nb.name), str(build / f"{nb.stem}.html"),
+                                parameters, kernel, {**context, "current": nb.stem}): nb
+                    for nb in notebooks
+                }
             for future in as_completed(futures):
                 nb = futures[future]
                 seconds, failure = future.result()

@@ -6,8 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import os
 import re
 import shutil
+import signal
+import subprocess
+import time
 import tomllib
 from pathlib import Path
 
@@ -17,7 +21,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from conftest import REPO, RIVERSIDE_COMPARISONS, RIVERSIDE_EXPECTED, SAMPLE, run_cli, write_riverside
+from conftest import (REPO, RIVERSIDE_COMPARISONS, RIVERSIDE_EXPECTED, SAMPLE, run_cli, workbook_command,
+                      write_riverside)
 
 CSV_COLUMNS = ["year", "measure_id", "breakdown", "value", "numerator", "denominator", "unit", "target",
                "target_met", "previous_value", "change", "significant"]
@@ -157,6 +162,84 @@ def test_failing_notebook_publishes_nothing_and_keeps_earlier_output(good_run, t
     assert result.returncode == 2
     assert "02-broken.ipynb stopped at cell" in result.stderr and "a deliberate failure" in result.stderr
     assert "Traceback" not in result.stderr
+    _unchanged(out, before)
+
+
+def _corrupt_plan(data: Path) -> None:
+    (data / "plans" / "Action Plan.xlsx").write_bytes(b"PK\x03\x04 half a workbook")
+
+
+def _empty_contacts(data: Path) -> None:
+    (data / "crm" / "export_2023.csv").write_text("")
+
+
+def _duplicate_case(data: Path) -> None:
+    export = data / "crm" / "export_2023.csv"
+    lines = export.read_text().splitlines()
+    export.write_text("\n".join(lines + [lines[1]]) + "\n")
+
+
+def _wrong_type_in_config(data: Path) -> None:
+    toml = data / "council.toml"
+    toml.write_text(toml.read_text().replace("answer_within_seconds = 30", 'answer_within_seconds = "thirty"'))
+
+
+def _renamed_column(data: Path) -> None:
+    export = data / "crm" / "export_2022.csv"
+    export.write_text(export.read_text().replace("Date Logged", "Logged On", 1))
+
+
+FAULTS = {  # what a user can do to a data folder -> words the message must contain
+    _corrupt_plan: ["Action Plan.xlsx (action_plan)", "could not be opened as an Excel workbook"],
+    _empty_contacts: ["export_2023.csv (contacts)", "empty"],
+    _duplicate_case: ["export_2023.csv (contacts), column 'contact_id'", "row 16", "'E1'"],
+    _wrong_type_in_config: ["[standards.phone.answer_within_seconds]", "line"],
+    _renamed_column: ["export_2022.csv (contacts): required column 'received_at' not found",
+                      '"Logged On" = "received_at"'],
+}
+
+
+def test_the_earlier_output_survives_every_fault(good_run, tmp_path):
+    data, out, before = good_run
+    for fault, words in FAULTS.items():
+        broken = tmp_path / fault.__name__
+        shutil.copytree(data, broken)
+        fault(broken)
+        raw = {p: p.read_bytes() for p in broken.rglob("*") if p.is_file()}
+        result = run_cli("run", "--data", str(broken), "--out", str(out))
+        assert result.returncode == 2, (fault.__name__, result.stdout)
+        assert "Traceback" not in result.stderr + result.stdout, fault.__name__
+        for word in words:
+            assert word in result.stderr, (fault.__name__, word, result.stderr)
+        _unchanged(out, before)
+        assert {p: p.read_bytes() for p in broken.rglob("*") if p.is_file()} == raw, fault.__name__
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    data = write_riverside(tmp_path / "data")
+    _wrong_type_in_config(data)
+    plain = run_cli("check", "--data", str(data), "--out", str(tmp_path / "out"))
+    debug = run_cli("check", "--data", str(data), "--out", str(tmp_path / "out"), "--debug")
+    assert plain.returncode == debug.returncode == 2
+    assert "Traceback" not in plain.stderr and "Traceback (most recent call last)" in debug.stderr
+    assert "[standards.phone.answer_within_seconds]" in debug.stderr
+
+
+@pytest.mark.parametrize("delay", [0, 4], ids=["as-workers-start", "while-notebooks-run"])
+def test_an_interrupted_run_keeps_the_earlier_output(good_run, delay):
+    data, out, before = good_run
+    command = workbook_command() + ["run", "--data", str(data), "--out", str(out)]
+    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not list(out.glob(".2023-24-building-*/prepared.pickle")):  # interrupt once notebooks are running
+        assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+        time.sleep(0.05)
+    time.sleep(delay)
+    os.killpg(process.pid, signal.SIGINT)  # Ctrl+C reaches the whole process group, as in a terminal
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode != 0
+    assert "Traceback" not in stderr and "nothing was published" in stderr
     _unchanged(out, before)
 
 
