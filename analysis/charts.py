@@ -62,6 +62,12 @@ def _format(value: float, unit: str) -> str:
         return f"{value:.1f}%"
     if unit == "seconds":
         return f"{value:.0f} seconds"
+    if unit == "days":
+        return f"{value:.1f} days"
+    if unit == "ratio":  # 1 is representative: 0.45 and 0.5 must not both read "0"
+        return f"{value:.2f}"
+    if unit == "score" and abs(value) < 10:
+        return f"{value:.1f}"
     return f"{value:,.0f}"
 
 

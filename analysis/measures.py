@@ -19,6 +19,7 @@ from analysis.calendar import (
     WorkingCalendar,
     financial_year,
     financial_year_start,
+    next_year,
     to_days,
     within_standard,
     year_bounds,
@@ -101,11 +102,6 @@ def mean_rows(measure_id: str, years: pd.Series, values, include, unit: str) -> 
 # --- action plan ----------------------------------------------------------------------------
 
 
-def _next_year(label: str) -> str:
-    start = int(label[:4]) + 1
-    return f"{start}/{(start + 1) % 100:02d}"
-
-
 def action_plan_measures(action_plan: pd.DataFrame) -> pd.DataFrame:
     """actions_achieved (theme), actions_not_achieved (theme) and actions_carried_forward."""
     if action_plan is None or action_plan.empty:
@@ -122,7 +118,7 @@ def action_plan_measures(action_plan: pd.DataFrame) -> pd.DataFrame:
     carried_from_year = action_plan["carried_from"].astype("string").str.slice(0, 7)
     carried = []
     for year in plan_years:
-        following = _next_year(year)
+        following = next_year(year)
         count = float((carried_from_year == year).sum()) if following in plan_years else np.nan
         carried.append({"year": year, "measure_id": "actions_carried_forward", "breakdown": "", "value": count,
                         "numerator": np.nan, "denominator": np.nan, "unit": "count"})

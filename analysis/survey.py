@@ -48,9 +48,11 @@ def question_history(survey: pd.DataFrame | None, config: Config) -> pd.DataFram
         years = asked.get(question_id, [])
         notes = []
         if question.replaces:
-            notes.append(f"rewords an earlier question ({question.replaces}); not compared with it")
+            notes.append(f"rewords an earlier question ({_wording(config, question.replaces)}); "
+                         "not compared with it")
         if question_id in replaced_by:
-            notes.append(f"replaced by {replaced_by[question_id]} after {years[-1] if years else 'its last wave'}")
+            notes.append(f"replaced by a reworded question ({_wording(config, replaced_by[question_id])}) "
+                         f"after {years[-1] if years else 'its last wave'}")
         for year in changed.loc[changed["question_id"] == question_id, "survey_year"]:
             notes.append(f"worded differently in {year} than the wave before; not compared across that change")
         rows.append({
@@ -61,6 +63,12 @@ def question_history(survey: pd.DataFrame | None, config: Config) -> pd.DataFram
             "note": "; ".join(notes) if notes else "asked the same way in every wave",
         })
     return pd.DataFrame(rows, columns=["question_id", "text", "waves", "comparable", "note"])
+
+
+def _wording(config: Config, question_id: str) -> str:
+    """A question as members know it: its wording in quotes, or its id when council.toml has no wording."""
+    question = config.survey_questions.get(question_id)
+    return f"\u201c{question.text}\u201d" if question is not None and question.text else question_id
 
 
 def comparison_breaks(survey: pd.DataFrame | None) -> set[tuple[str, str, str]]:

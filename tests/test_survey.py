@@ -42,8 +42,9 @@ def test_reworded_question_with_a_new_id_is_never_compared(tmp_path):
     ])
     history = question_history(survey, config).set_index("question_id")
     assert history.loc["q_same", "comparable"] == "yes"
-    assert "rewords an earlier question (q_old)" in history.loc["q_new", "note"]
-    assert "replaced by q_new after 2022/23" in history.loc["q_old", "note"]
+    assert "rewords an earlier question (\u201cHow easy is it to contact us?\u201d)" in history.loc["q_new", "note"]
+    assert ("replaced by a reworded question (\u201cHow easy was it to get what you needed?\u201d) after 2022/23"
+            in history.loc["q_old", "note"])
     assert comparison_breaks(survey) == set()  # the ids differ, so nothing is compared anyway
 
 

@@ -1,0 +1,33 @@
+"""Charts say their numbers in the unit members read them in, in the alt text and the data table."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis.charts import bar_chart, line_chart
+
+
+@pytest.mark.parametrize("unit, values, shown", [
+    ("percent", [84.94, 12.0], ["84.9%", "12.0%"]),
+    ("seconds", [19.6, 41.2], ["20 seconds", "41 seconds"]),
+    ("days", [3.25, 12.5], ["3.2 days", "12.5 days"]),      # 3.25 rounds half to even
+    ("ratio", [0.45, 1.2], ["0.45", "1.20"]),             # 1 is representative: never shown as 0 and 1
+    ("score", [4.24, -35.0], ["4.2", "-35"]),
+    ("count", [12345, 7], ["12,345", "7"]),
+])
+def test_bar_chart_words_each_unit(unit, values, shown):
+    data = pd.DataFrame({"group": ["A", "B"], "value": values})
+    html = str(bar_chart(data, category="group", value="value", title="T", subtitle="S", unit=unit))
+    alt = html.split('alt="', 1)[1].split('"', 1)[0]
+    assert alt == f"Chart: T. S. A: {shown[0]}; B: {shown[1]}." or alt == f"Chart: T. S. B: {shown[1]}; A: {shown[0]}."
+    for words in shown:
+        assert f">{words}<" in html  # the table behind "Show the numbers in this chart"
+
+
+def test_line_chart_alt_text_gives_the_latest_value_and_the_direction():
+    data = pd.DataFrame({"year": ["2022/23", "2023/24", "2024/25"], "value": [0.61, 0.55, 0.48]})
+    html = str(line_chart(data, x="year", y="value", series=None, title="Young people under-represented",
+                          subtitle="Panel share over population share", unit="ratio"))
+    alt = html.split('alt="', 1)[1].split('"', 1)[0]
+    assert "0.48 in 2024/25" in alt and "0.61 in 2022/23" in alt and "down" in alt
