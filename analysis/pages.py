@@ -500,7 +500,7 @@ def panel_representation_table(wb) -> Html:
         count = members.loc[members["breakdown"] == record["breakdown"], "value"]
         ratio = record["value"]
         verdict = ("under-represented" if ratio < 0.8 else "over-represented" if ratio > 1.25 else "broadly representative")
-        records.append({"Group": f"{dimension.replace('_', ' ')}: {category}",
+        records.append({"Group": panel_group_words(record["breakdown"]),
                         "Panel members": count_words(count.iloc[0] if len(count) else np.nan, minimum),
                         "Representation (1 = in line with residents)": f"{ratio:.2f}" if not pd.isna(ratio) else "not available",
                         "Reading": verdict})
@@ -513,10 +513,23 @@ def panel_under_represented_sentence(wb) -> Html:
     rows = rows[(rows["year"] == wb.year) & (rows["value"] < 0.8)].sort_values("value")
     if rows.empty:
         return paragraph("No group of residents is markedly under-represented on the panel (none below 0.8).")
-    groups = [f"{b.partition('=')[2]} ({b.partition('=')[0].replace('_', ' ')}, {v:.2f})"
-              for b, v in zip(rows["breakdown"], rows["value"])]
+    groups = [f"{panel_group_words(b, in_sentence=True)} ({v:.2f})" for b, v in zip(rows["breakdown"], rows["value"])]
+    listed = groups[0] if len(groups) == 1 else f"{', '.join(groups[:-1])} and {groups[-1]}"
     return paragraph("Under-represented on the panel (fewer than 8 members for every 10 the population would "
-                     f"suggest): {'; '.join(groups)}.")
+                     f"suggest): {listed}.")
+
+
+def panel_group_words(breakdown: str, in_sentence: bool = False) -> str:
+    """'age_band=16-24' -> 'Aged 16-24' ('residents aged 16-24' in a sentence); 'sex=Female' -> 'Female'
+    ('female residents'); another dimension -> 'Ethnic group: White British'."""
+    dimension, _, category = breakdown.partition("=")
+    if dimension == "age_band":
+        ages = category[:-1] + " and over" if category.endswith("+") else category
+        return f"residents aged {ages}" if in_sentence else f"Aged {ages}"
+    if dimension == "sex":
+        return f"{category.lower()} residents" if in_sentence else category
+    words = dimension.replace("_", " ")
+    return f"{words} {category}" if in_sentence else f"{words[:1].upper()}{words[1:]}: {category}"
 
 
 def consultation_funnel(wb) -> Html:
@@ -540,9 +553,14 @@ def consultation_funnel(wb) -> Html:
             "Opened (% of invited)": percent_words(row["value"], row["denominator"], minimum),
             "Completed (% of invited)": percent_words(done["value"], done["denominator"], minimum)
             if done is not None else "not recorded",
+            # "Of the 79 who opened it, how many completed it?"
+            "Completed (% of those who opened)": percent_words(
+                100 * done["numerator"] / row["numerator"] if row["numerator"] else np.nan, row["numerator"], minimum)
+            if done is not None else "not recorded",
         })
     return table(pd.DataFrame(records), f"Citizens' Panel consultations in {wb.year}: invited, opened, completed",
-                 numeric=("Invited", "Opened", "Completed", "Opened (% of invited)", "Completed (% of invited)"))
+                 numeric=("Invited", "Opened", "Completed", "Opened (% of invited)", "Completed (% of invited)",
+                          "Completed (% of those who opened)"))
 
 
 # --- month by month (statistical process control) ----------------------------------------------

@@ -450,3 +450,22 @@ def test_fixmystreet_export_beside_the_crm_gives_the_same_figures_and_no_persona
             text = path.read_text(encoding="utf-8")
             for personal in PERSONAL:
                 assert personal not in text, f"{personal!r} in {path.name}"
+
+
+def test_panel_page_says_how_many_of_those_who_opened_completed(sample_measures):
+    """The minutes' question, "How many of the 79 who opened the survey email completed it?", answered on the
+    page for each of the year's consultations, from the invitations counted here."""
+    folder, _, _ = sample_measures
+    invitations = pd.read_csv(SAMPLE / "panel_invitations.csv", parse_dates=["invited_on", "opened_on", "completed_on"])
+    per = invitations.groupby("consultation_id").agg(first=("invited_on", "min"), opened=("opened_on", "count"),
+                                                     completed=("completed_on", "count"))
+    this_year = per[_year_of(per["first"]) == "2024/25"]
+    assert len(this_year) == 3
+    html = (folder / "05-satisfaction-and-panel.html").read_text(encoding="utf-8")
+    assert "Completed (% of those who opened)" in html
+    rows = {re.sub(r"<[^>]+>", "|", row).split("|")[2]: row for row in re.findall(r"<tr>.*?</tr>", html, re.S)}
+    for consultation, counts in this_year.iterrows():
+        share = 100 * counts["completed"] / counts["opened"]
+        assert f">{counts['opened']:,}<" in rows[consultation] and f">{share:.1f}%<" in rows[consultation]
+    # and the panel's groups are named as members would say them
+    assert ">Aged 16-24<" in html and "residents aged 16-24 (" in html and "age band" not in html
