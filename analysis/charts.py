@@ -109,6 +109,50 @@ def line_chart(data: pd.DataFrame, *, x: str, y: str, series: str | None, title:
     return _figure_html(fig, alt, title, subtitle, shown, numeric=(y,))
 
 
+def small_multiples(data: pd.DataFrame, *, x: str, y: str, series: str, title: str, subtitle: str,
+                    unit: str, columns: int = 4) -> Html:
+    """One small line chart per ``series`` on a shared scale, largest latest value first.
+
+    Used instead of :func:`line_chart` when there are too many lines to tell apart
+    on one chart: each panel is headed with its name and latest value.
+    """
+    latest = data.dropna(subset=[y]).groupby(series, sort=False)[y].last().sort_values(ascending=False)
+    names = list(latest.index)
+    xs = list(dict.fromkeys(data[x]))
+    columns = max(1, min(columns, len(names)))
+    rows = -(-len(names) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(FIGURE_WIDTH, 1.75 * rows + 0.9), sharey=True,
+                             squeeze=False)
+    top = float(data[y].max()) if len(data) else 1.0
+    top = (min(100.0, 10 * (-(-top // 10)) + 5) if unit == "percent" else top * 1.2) or 1.0
+    for ax, name in zip(axes.flat, names):
+        _style(ax)
+        group = data[data[series] == name].dropna(subset=[y])
+        positions = [xs.index(v) for v in group[x]]
+        ax.plot(positions, group[y], color=PALETTE[0], linewidth=2.2, marker="o", markersize=3.5)
+        ax.set_title(f"{textwrap.fill(str(name), 16)}\n{_format(latest[name], unit)}", loc="left", fontsize=10,
+                     fontweight="bold", color="#1b1b1b", linespacing=1.3)
+        ax.set_xticks([0, len(xs) - 1] if len(xs) > 1 else [0],
+                      [xs[0], xs[-1]] if len(xs) > 1 else [xs[0]], fontsize=7.5)
+        ax.set_xlim(-0.4, max(len(xs) - 1, 0) + 0.4)
+        ax.set_ylim(0, top)
+        ax.tick_params(labelsize=8)
+        if unit == "percent":
+            ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(decimals=0))
+    for ax in list(axes.flat)[len(names):]:
+        ax.set_visible(False)
+    fig.suptitle(textwrap.fill(title, TITLE_CHARACTERS), x=0.02, ha="left", fontsize=12.5, fontweight="bold",
+                 color="#1b1b1b")
+    fig.tight_layout(w_pad=1.6)
+    ordered = data[data[series].isin(names)].copy()
+    ordered["_order"] = ordered[series].map({n: i for i, n in enumerate(names)})
+    ordered = ordered.sort_values(["_order"], kind="stable").drop(columns="_order")
+    alt = _alt_text(ordered, x=x, y=y, series=series, title=title, subtitle=subtitle, unit=unit)
+    shown = ordered[[series, x, y]].copy()
+    shown[y] = [_format(v, unit) for v in shown[y]]
+    return _figure_html(fig, alt, title, subtitle, shown, numeric=(y,))
+
+
 def _spread_labels(labels: list[list], gap: float, limits: tuple[float, float] | None = None) -> list[tuple]:
     """Move end-of-line labels apart vertically, keeping their order, so none overlap.
 

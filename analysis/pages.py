@@ -274,9 +274,10 @@ def channel_mix_chart(wb) -> Html:
     top = latest.iloc[0] if len(latest) else None
     title = (f"{top['channel']} was the most used channel in {wb.year}, with {percent_words(top['share'])} of contacts"
              if top is not None else "Contacts by channel")
-    return charts.line_chart(rows, x="year", y="share", series="channel", title=title,
-                             subtitle="Share of all contacts received on each channel, by financial year (%)",
-                             unit="percent")
+    return charts.small_multiples(rows, x="year", y="share", series="channel", title=title,
+                                  subtitle="Share of all contacts received on each channel, by financial year (%); "
+                                           "one panel per channel, all on the same scale",
+                                  unit="percent")
 
 
 def digital_share_sentence(wb) -> Html:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.charts import bar_chart, line_chart
+from analysis.charts import bar_chart, line_chart, small_multiples
 
 
 @pytest.mark.parametrize("unit, values, shown", [
@@ -31,3 +31,19 @@ def test_line_chart_alt_text_gives_the_latest_value_and_the_direction():
                           subtitle="Panel share over population share", unit="ratio"))
     alt = html.split('alt="', 1)[1].split('"', 1)[0]
     assert "0.48 in 2024/25" in alt and "0.61 in 2022/23" in alt and "down" in alt
+
+
+def test_small_multiples_order_panels_by_latest_value_and_describe_each():
+    data = pd.DataFrame({
+        "year": ["2023/24", "2024/25"] * 3,
+        "channel": ["Letter", "Letter", "Phone", "Phone", "Email", "Email"],
+        "share": [8.0, 5.0, 35.0, 27.0, 18.0, 18.0],
+    })
+    html = str(small_multiples(data, x="year", y="share", series="channel", title="Phone leads",
+                               subtitle="Share of contacts", unit="percent"))
+    alt = html.split('alt="', 1)[1].split('"', 1)[0]
+    assert alt == ("Chart: Phone leads. Share of contacts. Phone: 27.0% in 2024/25, down from 35.0% in 2023/24. "
+                   "Email: 18.0% in 2024/25, unchanged from 18.0% in 2023/24. Letter: 5.0% in 2024/25, down from "
+                   "8.0% in 2023/24. Covers 2023/24 to 2024/25.")
+    table = html.split("<table", 1)[1]
+    assert table.index(">Phone<") < table.index(">Email<") < table.index(">Letter<")
