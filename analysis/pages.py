@@ -198,9 +198,10 @@ def responses_chart(wb) -> Html:
     latest = wb.value("responses_within_standard")
     title = (f"{percent_words(latest['value'])} of contacts had a full response within the standard in {wb.year}"
              if latest is not None else "Responses within the standard")
-    return charts.line_chart(rows, x="year", y="value", series="channel", title=title,
-                             subtitle="Percentage of contacts due a response that had one within the channel's "
-                                      "standard, by channel and financial year", unit="percent")
+    return charts.small_multiples(rows, x="year", y="value", series="channel", title=title,
+                                  subtitle="Percentage of contacts due a response that had one within the channel's "
+                                           "standard, by channel and financial year; one panel per channel, all on "
+                                           "the same scale", unit="percent", columns=3)
 
 
 def phone_table(wb) -> Html:
