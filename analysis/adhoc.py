@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import pickle
 import re
 import shutil
 import tempfile
@@ -31,6 +30,7 @@ from analysis.workbook import (
     kernel_name,
     prepare,
     quiet_worker,
+    save_prepared,
 )
 
 ADHOC_DIR = DEFAULT_NOTEBOOKS / "adhoc"
@@ -175,9 +175,7 @@ def publish(notebooks: list[str | Path], data_dir: str | Path | None = None, out
             folder = str(Path(data_dir).resolve()) if data_dir else _notebook_data_dir(notebook) or str(DEFAULT_DATA)
             if folder not in prepared_for:
                 workbook = prepare(folder)
-                prepared_for[folder] = build / f"prepared-{len(prepared_for)}.pickle"
-                with open(prepared_for[folder], "wb") as handle:
-                    pickle.dump(workbook, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                prepared_for[folder] = save_prepared(workbook, build / f"prepared-{len(prepared_for)}.pickle")
                 workbooks[folder] = workbook
             workbook = workbooks[folder]
             slug = slug_of(path)

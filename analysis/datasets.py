@@ -43,10 +43,13 @@ rules then treat as done on day 0.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import csv
 import difflib
 import glob as globlib
 import hashlib
+import pickle
 import posixpath
 import re
 import zipfile
@@ -1261,6 +1264,26 @@ def _show(value) -> str:
 # --- datasets -------------------------------------------------------------------------------
 
 
+# While set (by :func:`frames_kept_apart`), a pickled LoadedDataset leaves its frame in a file of
+# its own in this folder, read back only when something asks for it.
+_FRAMES_APART: contextvars.ContextVar[Path | None] = contextvars.ContextVar("frames_apart", default=None)
+
+
+@contextlib.contextmanager
+def frames_kept_apart(folder: Path):
+    """Pickle datasets without their frames: each goes to ``folder/<name>.pickle``, loaded on first use.
+
+    A notebook kernel that opens the prepared workbook then holds in memory only
+    the datasets its page touches, not every contact and call of the council.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    token = _FRAMES_APART.set(folder)
+    try:
+        yield folder
+    finally:
+        _FRAMES_APART.reset(token)
+
+
 @dataclass
 class LoadedDataset:
     name: str
@@ -1268,6 +1291,30 @@ class LoadedDataset:
     files: list[Path]
     ignored_columns: list[str]
     sources: list[SourceFile] = field(default_factory=list)  # each file's rows, in the frame's order
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        folder = _FRAMES_APART.get()
+        if folder is not None and "frame" in state:
+            path = folder / f"{self.name}.pickle"
+            if not path.exists():
+                with open(path, "wb") as handle:
+                    pickle.dump(state["frame"], handle, protocol=pickle.HIGHEST_PROTOCOL)
+            del state["frame"]
+            state["_frame_file"] = path
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+
+    def __getattr__(self, name: str):
+        # Only called for an attribute not set: the frame of a dataset pickled apart, on first use.
+        frame_file = self.__dict__.get("_frame_file")
+        if name != "frame" or frame_file is None:
+            raise AttributeError(name)
+        with open(frame_file, "rb") as handle:
+            self.__dict__["frame"] = pickle.load(handle)
+        return self.__dict__["frame"]
 
 
 @dataclass

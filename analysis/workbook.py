@@ -1,8 +1,10 @@
 """The yearly run: prepare the data once, execute every notebook with papermill, publish HTML.
 
 ``prepare`` reads and validates the data folder and computes every measure;
-the result is pickled once per run and each notebook opens it with
-``open_workbook`` instead of reading the files again. Notebooks run in
+the result is pickled once per run (``save_prepared``: the measures in one
+file, each dataset's records in a file of its own) and each notebook opens it
+with ``open_workbook`` instead of reading the files again, loading a dataset's
+records only if its page uses them. Notebooks run in
 parallel processes; the year's output is built in a temporary folder and only
 replaces ``OUT/<YYYY-YY>/`` when every step has succeeded.
 """
@@ -31,7 +33,7 @@ import analysis
 from analysis.calendar import WorkingCalendar, financial_year, year_bounds, year_folder, year_label, year_start
 from analysis.compare import add_comparisons, break_comparisons, to_csv_frame
 from analysis.config import Config, load_config
-from analysis.datasets import Datasets, load_all
+from analysis.datasets import Datasets, frames_kept_apart, load_all
 from analysis.errors import WorkbookError
 from analysis.measures import (
     CALL_MONTHLY,
@@ -265,6 +267,19 @@ def prepare(data_dir: str | Path = DEFAULT_DATA, year: str | None = None, as_at:
     return workbook
 
 
+def save_prepared(workbook: Workbook, path: Path) -> Path:
+    """Pickle the prepared workbook for the notebooks of a run: the measures and settings in ``path``,
+    each dataset's records in a file of its own beside it, read only by a notebook that uses them."""
+    with frames_kept_apart(path.with_name(f"{path.stem}-frames")), open(path, "wb") as handle:
+        pickle.dump(workbook, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
+
+
+def remove_prepared(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    shutil.rmtree(path.with_name(f"{path.stem}-frames"), ignore_errors=True)
+
+
 def open_workbook(data_dir: str = "", year: str = "", as_at: str = "", prepared: str = "") -> Workbook:
     """For notebooks: the run's prepared workbook if there is one, otherwise prepare it now."""
     if prepared and Path(prepared).is_file():
@@ -413,9 +428,7 @@ def run(data_dir: str | Path = DEFAULT_DATA, year: str | None = None, out: str |
     final = out / year_folder(workbook.year)
     build = Path(tempfile.mkdtemp(prefix=f".{final.name}-building-", dir=out))
     try:
-        prepared = build / "prepared.pickle"
-        with open(prepared, "wb") as handle:
-            pickle.dump(workbook, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        prepared = save_prepared(workbook, build / "prepared.pickle")
         pages = [{"stem": nb.stem, "title": notebook_title(nb), "href": f"{nb.stem}.html"} for nb in notebooks]
         context = page_context(workbook, pages)
         kernel = kernel_name()
@@ -440,7 +453,7 @@ def run(data_dir: str | Path = DEFAULT_DATA, year: str | None = None, out: str |
                     echo(f"  done    {nb.stem:<32} {seconds:5.1f} s")
         if failures:
             raise NotebookFailed("\n".join(failures) + f"\n  The earlier output in {final} is unchanged.")
-        prepared.unlink()
+        remove_prepared(prepared)
         to_csv_frame(workbook.measures).to_csv(build / "measures.csv", index=False)
         write_index(workbook, pages, build / "index.html", context)
         _replace_folder(build, final)

@@ -564,3 +564,24 @@ def test_complaint_outcomes_match_loosely_and_a_repeated_pair_is_reported_once(t
         "K2,1.0,2023-04-03,Waste,not-upheld\n")
     complaints = load_all(load_config(tmp_path)).complaints
     assert complaints["outcome"].tolist() == ["partly_upheld", "not_upheld"] and complaints["stage"].tolist() == [1, 1]
+
+
+def test_prepared_workbook_reads_a_dataset_only_when_a_page_uses_it(tmp_path):
+    """Notebook kernels open the run's prepared workbook: the measures come at once, each dataset's
+    records only when asked for, so a page that never looks at calls never holds them in memory."""
+    from conftest import write_riverside
+
+    from analysis.workbook import open_workbook, prepare, remove_prepared, save_prepared
+
+    workbook = prepare(write_riverside(tmp_path / "data"))
+    path = save_prepared(workbook, tmp_path / "build" / "prepared.pickle")
+    frames = tmp_path / "build" / "prepared-frames"
+    assert (frames / "contacts.pickle").is_file() and (frames / "calls.pickle").is_file()
+    opened = open_workbook(prepared=str(path))
+    pd.testing.assert_frame_equal(opened.measures, workbook.measures)
+    assert not any("frame" in item.__dict__ for item in opened.data.loaded.values())
+    pd.testing.assert_frame_equal(opened.data.contacts, workbook.data.contacts)
+    assert {name for name, item in opened.data.loaded.items() if "frame" in item.__dict__} == {"contacts"}
+    assert "frame" in workbook.data.loaded["calls"].__dict__  # saving never takes the frames from the runner
+    remove_prepared(path)
+    assert list((tmp_path / "build").iterdir()) == []
