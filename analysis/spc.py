@@ -460,16 +460,33 @@ def assurance_words(result: XmrResult, target: float | None, polarity: str | Non
     low, high = shown_limits(result, unit)
     normal_range = f"between {value_words(low, unit)} and {value_words(high, unit)}"
     higher_is_better = polarity == "higher_is_better"
+    caveat = _changed_lately(result)
     if result.lower > target or result.upper < target:
         good = (result.lower > target) == higher_is_better
         side = "above" if result.lower > target else "below"
         if good:
             return Words("expected to meet the target every month",
                          f"The figures usually stay {normal_range}, all {side} the target of {shown_target}, "
-                         f"so the target can be expected to be met every month.")
+                         f"so the target can be expected to be met every month.{caveat}")
         return Words("not expected to meet the target without a change in how the service works",
                      f"The figures usually stay {normal_range}, all {side} the target of {shown_target}, so the "
-                     f"target will not be met unless something changes in how the service works.")
+                     f"target will not be met unless something changes in how the service works.{caveat}")
     return Words("may or may not meet the target in any month (it is inside the normal range of variation)",
                  f"The target of {shown_target} is within the range the figures usually stay in ({normal_range}), "
-                 f"so some months will meet it and some will not, by chance alone.")
+                 f"so some months will meet it and some will not, by chance alone.{caveat}")
+
+
+def _changed_lately(result: XmrResult, recent_months: int = RECENT_MONTHS) -> str:
+    """A caution for the assurance sentence when the latest months show a sustained change.
+
+    The limits describe every month charted; after a run of months on one side
+    of the mean or a run rising or falling (rules 2 and 3), Making Data Count
+    works the limits out again from the months since the change, once it has
+    lasted. Until then the verdict describes the service as it ran before.
+    """
+    recent = slice(max(len(result.points) - recent_months, 0), None)
+    if not (result.shift.iloc[recent].any() or result.trend.iloc[recent].any()):
+        return ""
+    return (f" The latest months show a lasting change, though: these limits come from every month since "
+            f"{month_words(result.points.index[0])}, so they describe the service as it ran before the change "
+            "and should be worked out again from the months since it once the new level has settled.")

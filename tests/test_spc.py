@@ -537,3 +537,21 @@ def test_chart_with_too_few_months():
     assert "Signal: too few months to judge." in alt
     assert "process limits" not in alt
     assert [row[2] for row in parts.rows] == ["not judged"] * 3
+
+
+def test_assurance_cautions_when_the_latest_months_have_shifted():
+    # 15 months around 51 from April 2023, then 7 at 60: the mean of all 22 is 1185 / 22 = 53.9, so
+    # rule 2 (7 in a row above the mean) fires on the last seven and the limits describe the old process.
+    values = [50.0, 52.0] * 7 + [51.0] + [60.0] * 7
+    shifted = spc.xmr(monthly(values), polarity="higher_is_better")
+    assert shifted.shift.iloc[-7:].all()
+    words = spc.assurance_words(shifted, 99, unit="percent")
+    assert words.phrase == "not expected to meet the target without a change in how the service works"
+    assert words.sentence.endswith(
+        "The latest months show a lasting change, though: these limits come from every month since April 2023, "
+        "so they describe the service as it ran before the change and should be worked out again from the months "
+        "since it once the new level has settled.")
+
+
+def test_assurance_gives_no_caution_without_a_recent_shift_or_trend(steady):
+    assert "lasting change" not in spc.assurance_words(steady, 70, unit="percent").sentence
