@@ -429,6 +429,9 @@ def run(data_dir: str | Path = DEFAULT_DATA, year: str | None = None, out: str |
     build = Path(tempfile.mkdtemp(prefix=f".{final.name}-building-", dir=out))
     try:
         prepared = save_prepared(workbook, build / "prepared.pickle")
+        # The runner too lets go of the records while the notebooks run; what it still needs
+        # (the measures, the register) is read back from the prepared files on demand.
+        workbook = open_workbook(prepared=str(prepared))
         pages = [{"stem": nb.stem, "title": notebook_title(nb), "href": f"{nb.stem}.html"} for nb in notebooks]
         context = page_context(workbook, pages)
         kernel = kernel_name()
@@ -453,9 +456,9 @@ def run(data_dir: str | Path = DEFAULT_DATA, year: str | None = None, out: str |
                     echo(f"  done    {nb.stem:<32} {seconds:5.1f} s")
         if failures:
             raise NotebookFailed("\n".join(failures) + f"\n  The earlier output in {final} is unchanged.")
-        remove_prepared(prepared)
         to_csv_frame(workbook.measures).to_csv(build / "measures.csv", index=False)
         write_index(workbook, pages, build / "index.html", context)
+        remove_prepared(prepared)
         _replace_folder(build, final)
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)

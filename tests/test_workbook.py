@@ -43,6 +43,11 @@ def test_riverside_run_succeeds_and_says_where(riverside_run):
     _, out, result = riverside_run
     assert result.returncode == 0, result.stderr
     assert f"Members' pages: {out / '2023-24' / 'index.html'}" in result.stdout
+    # exactly the contract's outputs: no prepared data or half-built folder left behind
+    stems = sorted(p.stem for p in (REPO / "notebooks").glob("*.ipynb"))
+    assert sorted(p.name for p in (out / "2023-24").iterdir()) == sorted(
+        ["index.html", "measures.csv"] + [f"{s}.html" for s in stems] + [f"{s}.ipynb" for s in stems])
+    assert sorted(p.name for p in out.iterdir()) == ["2023-24", "index.html"]
     stems = sorted(p.stem for p in (REPO / "notebooks").glob("*.ipynb"))
     for stem in stems:
         assert f"done    {stem}" in result.stdout
