@@ -663,3 +663,33 @@ def complaint_monthly_series(complaints: pd.DataFrame | None, config: Config, ca
         return _empty_monthly()
     numerator, denominator, applies = parts[measure_id]
     return monthly_rate(complaints["received_at"], numerator, denominator, include=applies)
+
+
+# --- facts the yearly pages state, worked out once per run ----------------------------------
+
+
+def not_yet_due_count(contacts: pd.DataFrame | None, config: Config, calendar: WorkingCalendar,
+                      as_at: dt.date | None, year: str) -> int | None:
+    """Contacts received in ``year`` on a channel with a response standard, with no response yet and
+    not yet due at ``as_at``: left out of the percentages. None without contacts or an as-at date."""
+    if contacts is None or as_at is None:
+        return None
+    in_year = (financial_year(contacts["received_at"], config.year_start_month) == year).to_numpy()
+    subset = contacts[in_year]
+    outcome = contact_outcome(subset, config, calendar, as_at)
+    has_standard = subset["channel"].isin(list(config.respond_within)).to_numpy()
+    return int((outcome.not_yet_due & has_standard).sum())
+
+
+def in_person_purposes(contacts: pd.DataFrame | None, config: Config, year: str) -> pd.DataFrame | None:
+    """In-person visits in ``year`` per place and purpose (category; "not recorded" where empty):
+    location, category, visits, share (% of the place's visits), most visits first within each place."""
+    if contacts is None:
+        return None
+    in_year = (financial_year(contacts["received_at"], config.year_start_month) == year).to_numpy()
+    visits = contacts.loc[in_year & contacts["location"].notna().to_numpy(), ["location", "category"]]
+    visits = visits.astype("object").fillna({"category": "not recorded"})
+    counts = visits.groupby(["location", "category"]).size().rename("visits").reset_index()
+    counts = counts.sort_values(["location", "visits"], ascending=[True, False])
+    counts["share"] = 100 * counts["visits"] / counts.groupby("location")["visits"].transform("sum")
+    return counts.reset_index(drop=True)

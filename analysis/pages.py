@@ -10,8 +10,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import charts
-from analysis.calendar import WorkingCalendar, financial_year
-from analysis.measures import actions_not_achieved, carry_forward_chains, contact_outcome
+from analysis.measures import actions_not_achieved, carry_forward_chains
 from analysis.present import (
     CHANNEL_NAMES,
     Html,
@@ -167,15 +166,10 @@ def standards_in_words(wb) -> Html:
 
 def not_yet_due_note(wb) -> Html:
     """How many contacts were left out because their deadline had not passed at the data's date."""
-    contacts = wb.data.contacts
+    waiting = wb.facts.get("not_yet_due")
     as_at = wb.as_at.get("contacts")
-    if contacts is None or as_at is None:
+    if waiting is None or as_at is None:
         return Html("")
-    in_year = (financial_year(contacts["received_at"], wb.config.year_start_month) == wb.year).to_numpy()
-    subset = contacts[in_year]
-    outcome = contact_outcome(subset, wb.config, WorkingCalendar.for_council(wb.config), as_at)
-    has_standard = subset["channel"].isin(list(wb.config.respond_within)).to_numpy()
-    waiting = int((outcome.not_yet_due & has_standard).sum())
     date = pd.Timestamp(as_at).strftime("%d %B %Y").lstrip("0")
     if waiting == 0:
         return paragraph(f"The data runs to {date}; every contact in {wb.year} was due by then.")
@@ -336,17 +330,11 @@ def in_person_by_location(wb) -> Html:
 
 def in_person_purposes(wb) -> Html:
     """What people came in for, at each place, this year (small counts suppressed)."""
-    contacts = wb.data.contacts
-    if contacts is None:
+    counts = wb.facts.get("in_person_purposes")
+    if counts is None:
         return _missing("contacts")
-    in_year = (financial_year(contacts["received_at"], wb.config.year_start_month) == wb.year).to_numpy()
-    visits = contacts.loc[in_year & contacts["location"].notna().to_numpy(), ["location", "category"]]
-    if visits.empty:
+    if counts.empty:
         return paragraph(f"No in-person visits with a place recorded in {wb.year}.")
-    visits = visits.astype("object").fillna({"category": "not recorded"})
-    counts = visits.groupby(["location", "category"]).size().rename("visits").reset_index()
-    counts = counts.sort_values(["location", "visits"], ascending=[True, False])
-    counts["share"] = 100 * counts["visits"] / counts.groupby("location")["visits"].transform("sum")
     top = counts.groupby("location", sort=False).head(3)
     minimum = wb.config.minimum_count
     frame = pd.DataFrame({

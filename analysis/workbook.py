@@ -48,7 +48,9 @@ from analysis.measures import (
     contact_monthly_series,
     contact_measures,
     feedback_measures,
+    in_person_purposes,
     manual_measure_rows,
+    not_yet_due_count,
     panel_measures,
     survey_measures,
 )
@@ -84,6 +86,7 @@ class Workbook:
     parameters: dict = field(default_factory=dict)
     monthly: dict[str, pd.DataFrame] = field(default_factory=dict)  # measure_id -> numerator, denominator, value
     signals: dict[str, str] = field(default_factory=dict)           # measure_id -> the monthly pattern in words
+    facts: dict = field(default_factory=dict)  # figures the pages state that need every record (see year_facts)
 
     @property
     def calendar(self) -> WorkingCalendar:
@@ -264,7 +267,18 @@ def prepare(data_dir: str | Path = DEFAULT_DATA, year: str | None = None, as_at:
                         {"data_dir": str(config.folder), "year": year, "as_at": str(as_at or "")},
                         monthly=compute_monthly(datasets, as_at_by_dataset, year))
     workbook.signals = monthly_signals(workbook)
+    workbook.facts = year_facts(workbook)
     return workbook
+
+
+def year_facts(workbook: Workbook) -> dict:
+    """What the pages say from the records themselves rather than from the measures, worked out here
+    once so that no notebook has to read every contact."""
+    contacts, year, config = workbook.data.contacts, workbook.year, workbook.config
+    return {
+        "not_yet_due": not_yet_due_count(contacts, config, workbook.calendar, workbook.as_at.get("contacts"), year),
+        "in_person_purposes": in_person_purposes(contacts, config, year),
+    }
 
 
 def save_prepared(workbook: Workbook, path: Path) -> Path:

@@ -174,3 +174,21 @@ def test_latest_complete_year_needs_the_year_end(riverside):
     datasets.loaded["calls"].frame = pd.concat(
         [calls, calls.iloc[[0]].assign(call_id="late", offered_at=pd.Timestamp("2025-03-31 16:59"))])
     assert latest_complete_year(datasets) == "2024/25"  # a record on 31 March completes the year
+
+
+def test_riverside_facts_for_the_pages(riverside_workbook):
+    """Worked out once per run so that no notebook reads every contact.
+
+    Not yet due at 10 April 2024 (the latest timestamp in Riverside's contacts): L1, a letter received
+    Thu 28 March 2024 with a 15-working-day standard; Fri 29 March (Good Friday) and Mon 1 April (Easter
+    Monday) are not working days, so by 10 April only Tue 2 to Fri 5 and Mon 8 to Wed 10 April have
+    passed: 7 of 15. E5 (email, Mon 11 March, 3 days) was due on Thu 14 March and has no response:
+    overdue, not "not yet due". Every other 2023/24 contact on a channel with a standard has a response.
+    In person: P3 at Library Hub and P4 at Town Hall, neither with a category.
+    """
+    assert riverside_workbook.facts["not_yet_due"] == 1
+    purposes = riverside_workbook.facts["in_person_purposes"]
+    assert purposes.to_dict("records") == [
+        {"location": "Library Hub", "category": "not recorded", "visits": 1, "share": 100.0},
+        {"location": "Town Hall", "category": "not recorded", "visits": 1, "share": 100.0},
+    ]

@@ -474,3 +474,25 @@ def test_panel_page_says_how_many_of_those_who_opened_completed(sample_measures)
         assert f">{counts['opened']:,}<" in rows[consultation] and f">{share:.1f}%<" in rows[consultation]
     # and the panel's groups are named as members would say them
     assert ">Aged 16-24<" in html and "residents aged 16-24 (" in html and "age band" not in html
+
+
+def test_no_yearly_notebook_reads_every_contact_or_call(tmp_path):
+    """The kernels get the measures and the few figures the pages state from the records (worked out
+    once in the runner); with the contacts' and calls' records taken away, every yearly notebook still runs."""
+    from analysis.publish import page_context
+    from analysis.workbook import execute_and_export, kernel_name, prepare, save_prepared
+
+    workbook = prepare(write_riverside(tmp_path / "data"))
+    prepared = save_prepared(workbook, tmp_path / "build" / "prepared.pickle")
+    for name in ("contacts", "calls"):
+        (tmp_path / "build" / "prepared-frames" / f"{name}.pickle").unlink()
+    notebooks = sorted((REPO / "notebooks").glob("*.ipynb"))
+    pages = [{"stem": nb.stem, "title": nb.stem, "href": f"{nb.stem}.html"} for nb in notebooks]
+    context = page_context(workbook, pages)
+    parameters = {"data_dir": str(tmp_path / "data"), "year": workbook.year, "as_at": "",
+                  "output_dir": str(tmp_path / "out"), "prepared": str(prepared)}
+    for nb in notebooks:
+        _, failure = execute_and_export(str(nb), str(tmp_path / "build" / nb.name),
+                                        str(tmp_path / "build" / f"{nb.stem}.html"), parameters, kernel_name(),
+                                        {**context, "current": nb.stem})
+        assert failure is None, failure
