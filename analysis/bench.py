@@ -76,8 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  read and validate once   {loaded - generated:7.1f} s")
     print(f"  workbook run (all steps) {finished - loaded:7.1f} s")
     print(f"  peak memory of the runner: {_peak_mib(resource.RUSAGE_SELF):,.0f} MiB")
-    print(f"  a notebook kernel opening the prepared workbook: {kernels['measures']:,.0f} MiB for a page of "
-          f"measures only, {kernels['contacts']:,.0f} MiB for one that also reads every contact")
+    print(f"  a notebook kernel opening the prepared workbook: {kernels['measures']:,.0f} MiB for a yearly page, "
+          f"{kernels['contacts']:,.0f} MiB for an ad-hoc notebook that reads every contact")
     print(f"  pages: {index}")
     return 0
 
