@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tempfile
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -25,7 +26,10 @@ from analysis.calendar import WorkingCalendar, within_standard
 from analysis.config import CANONICAL_CHANNELS, load_config
 from analysis.datasets import (
     FALSE_WORDS,
+    FEW_DISTINCT_FROM,
     TRUE_WORDS,
+    _as_text,
+    _choice_key,
     _configured_spelling,
     check_all,
     load_all,
@@ -328,3 +332,24 @@ def test_a_longer_standard_never_makes_an_item_worse(cases, closed, as_at_offset
     assert (longer.due <= shorter.due).all()                  # not yet due at N -> not yet due at N + 1
     assert (longer.working_days[~np.isnan(longer.working_days)]
             == shorter.working_days[~np.isnan(shorter.working_days)]).all()  # the days taken do not depend on N
+
+
+# --- large columns: text worked out once per distinct value ----------------------------------
+
+messy_labels = st.lists(st.one_of(st.none(), st.text(alphabet=" \tOnlie-_Fr", max_size=7)), min_size=1, max_size=8)
+
+
+@given(values=messy_labels)
+@settings(max_examples=40, deadline=None)
+def test_a_long_column_reads_as_its_rows_would_one_by_one(values):
+    """From FEW_DISTINCT_FROM rows up, text is stripped and keyed once per distinct value and spread back;
+    every row must read exactly as it would on its own."""
+    rows = (values * (FEW_DISTINCT_FROM // len(values) + 2))[:FEW_DISTINCT_FROM + 7]
+    column = pd.Series(rows, dtype=object)
+    text = _as_text(column)
+    stripped = [None if v is None or not v.strip() else v.strip() for v in rows]
+    assert [None if pd.isna(v) else v for v in text] == stripped
+    keys = _choice_key(text)
+    expected = [None if v is None else re.sub(r"[\s\-]+", "_", v.lower()) for v in stripped]
+    assert [None if pd.isna(v) else v for v in keys] == expected
+    assert text.index.equals(column.index) and len(keys) == len(rows)
