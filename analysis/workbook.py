@@ -27,10 +27,18 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 import analysis
-from analysis.calendar import WorkingCalendar, financial_year, year_bounds, year_folder, year_label, year_start
+from analysis.calendar import (
+    WorkingCalendar,
+    financial_year_start,
+    year_bounds,
+    year_folder,
+    year_label,
+    year_start,
+)
 from analysis.compare import add_comparisons, break_comparisons, to_csv_frame
 from analysis.config import Config, load_config
 from analysis.datasets import Datasets, frames_kept_apart, load_all
@@ -139,7 +147,8 @@ def data_years(datasets: Datasets) -> tuple[list[str], dt.date | None]:
         frame = datasets.get(name)
         if frame is None or frame.empty:
             continue
-        labels |= set(financial_year(frame[columns[0]], config.year_start_month).dropna())
+        starts = financial_year_start(frame[columns[0]], config.year_start_month)
+        labels |= {year_label(int(start)) for start in np.unique(starts[~np.isnan(starts)])}
         found = as_at_date(frame, columns)
         if found and (latest is None or found > latest):
             latest = found
