@@ -155,7 +155,7 @@ def data_years(datasets: Datasets) -> tuple[list[str], dt.date | None]:
     for name, column in (("action_plan", "plan_year"), ("survey", "survey_year"), ("manual_measures", "year")):
         frame = datasets.get(name)
         if frame is not None:
-            labels |= set(frame[column].dropna().astype(str))
+            labels |= set(frame[column].dropna().astype(str).unique())
     return sorted(labels), latest
 
 
