@@ -167,9 +167,12 @@ def carry_forward_chains(action_plan: pd.DataFrame) -> pd.DataFrame:
 def standard_per_row(standards: dict[str, Standard], channels: pd.Series, year_starts: np.ndarray) -> np.ndarray:
     """The N of each contact's channel standard in the year it was received (NaN: no standard)."""
     n = np.full(len(channels), np.nan)
-    channel_values = channels.astype("object").to_numpy()
+    codes, uniques = pd.factorize(channels)  # compare small integer codes, not millions of strings
+    position = {str(value): index for index, value in enumerate(uniques)}
     for channel, standard in standards.items():
-        is_channel = channel_values == channel
+        if channel not in position:
+            continue
+        is_channel = codes == position[channel]
         if not is_channel.any():
             continue
         for year in np.unique(year_starts[is_channel & ~np.isnan(year_starts)]):
