@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.compare import ALPHA, two_proportion_p_value
-from analysis.present import count_words, percent_words
+from analysis.present import count_words, date_words, name_from_id, percent_words
 
 DATE_COLUMNS = ("received_at", "offered_at", "given_at", "invited_on", "joined_on")
 
@@ -179,7 +179,7 @@ def compare_periods(frame: pd.DataFrame, success, period_a: tuple, period_b: tup
     for start, end in (period_a, period_b):
         in_period = ((stamps >= _as_timestamp(start)) & (stamps < _as_timestamp(end))).to_numpy() & counted
         parts.append((int((hit & in_period).sum()), int(in_period.sum())))
-    labels = labels or tuple(f"{_day(s)} to {_day(pd.Timestamp(e) - pd.Timedelta(days=1))}" for s, e in
+    labels = labels or tuple(f"{date_words(s)} to {date_words(pd.Timestamp(e) - pd.Timedelta(days=1))}" for s, e in
                              (period_a, period_b))
     return compare_rates(parts[0][0], parts[0][1], parts[1][0], parts[1][1], labels[0], labels[1], minimum_count)
 
@@ -191,12 +191,6 @@ def _flags(values) -> np.ndarray:
     flags = np.zeros(len(series), dtype=bool)
     flags[known] = series[known].astype(bool).to_numpy()
     return flags
-
-
-def _day(value) -> str:
-    if value is None or pd.isna(value):
-        return "not recorded"
-    return pd.Timestamp(value).strftime("%d %B %Y").lstrip("0")
 
 
 def before_and_after(date, *, months: int = 12) -> dict[str, tuple[pd.Timestamp, pd.Timestamp]]:
@@ -304,8 +298,8 @@ def funnel(invitations: pd.DataFrame, consultation_id: str | None = None, minimu
 def funnel_table(funnel_rows: pd.DataFrame, minimum_count: int = 5) -> pd.DataFrame:
     """The funnel as members see it: counts and rates in words, small numbers suppressed."""
     return pd.DataFrame({
-        "Consultation": funnel_rows["consultation_id"],
-        "First invited": [_day(d) for d in funnel_rows["first_invited"]],
+        "Consultation": [name_from_id(c) for c in funnel_rows["consultation_id"]],
+        "First invited": [date_words(d) for d in funnel_rows["first_invited"]],
         "Invited": [count_words(v, minimum_count) for v in funnel_rows["invited"]],
         "Opened": [count_words(v, minimum_count) for v in funnel_rows["opened"]],
         "Completed": [count_words(v, minimum_count) for v in funnel_rows["completed"]],
@@ -318,4 +312,4 @@ def funnel_table(funnel_rows: pd.DataFrame, minimum_count: int = 5) -> pd.DataFr
 
 def period_label(start, end) -> str:
     """(1 Oct 2021, 1 Oct 2022) -> '1 October 2021 to 30 September 2022'."""
-    return f"{_day(start)} to {_day(pd.Timestamp(end) - dt.timedelta(days=1))}"
+    return f"{date_words(start)} to {date_words(pd.Timestamp(end) - dt.timedelta(days=1))}"

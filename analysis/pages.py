@@ -13,13 +13,18 @@ from analysis import charts
 from analysis.measures import actions_not_achieved, carry_forward_chains
 from analysis.present import (
     CHANNEL_NAMES,
+    UNDER_REPRESENTED,
     Html,
     by_year_table,
     count_words,
     escape,
+    group_words,
     is_yes,
+    list_words,
+    name_from_id,
     paragraph,
     percent_words,
+    representation_words,
     table,
     value_words,
 )
@@ -489,8 +494,8 @@ def panel_representation_table(wb) -> Html:
         dimension, _, category = record["breakdown"].partition("=")
         count = members.loc[members["breakdown"] == record["breakdown"], "value"]
         ratio = record["value"]
-        verdict = ("under-represented" if ratio < 0.8 else "over-represented" if ratio > 1.25 else "broadly representative")
-        records.append({"Group": panel_group_words(record["breakdown"]),
+        verdict = representation_words(ratio)
+        records.append({"Group": group_words(record["breakdown"], heading=True),
                         "Panel members": count_words(count.iloc[0] if len(count) else np.nan, minimum),
                         "Representation (1 = in line with residents)": f"{ratio:.2f}" if not pd.isna(ratio) else "not available",
                         "Reading": verdict})
@@ -500,26 +505,13 @@ def panel_representation_table(wb) -> Html:
 
 def panel_under_represented_sentence(wb) -> Html:
     rows = wb.measure("panel_representation", None)
-    rows = rows[(rows["year"] == wb.year) & (rows["value"] < 0.8)].sort_values("value")
+    rows = rows[(rows["year"] == wb.year) & (rows["value"] < UNDER_REPRESENTED)].sort_values("value")
     if rows.empty:
-        return paragraph("No group of residents is markedly under-represented on the panel (none below 0.8).")
-    groups = [f"{panel_group_words(b, in_sentence=True)} ({v:.2f})" for b, v in zip(rows["breakdown"], rows["value"])]
-    listed = groups[0] if len(groups) == 1 else f"{', '.join(groups[:-1])} and {groups[-1]}"
+        return paragraph("No group of residents is markedly under-represented on the panel "
+                         f"(none below {UNDER_REPRESENTED}).")
+    groups = [f"{group_words(b)} ({v:.2f})" for b, v in zip(rows["breakdown"], rows["value"])]
     return paragraph("Under-represented on the panel (fewer than 8 members for every 10 the population would "
-                     f"suggest): {listed}.")
-
-
-def panel_group_words(breakdown: str, in_sentence: bool = False) -> str:
-    """'age_band=16-24' -> 'Aged 16-24' ('residents aged 16-24' in a sentence); 'sex=Female' -> 'Female'
-    ('female residents'); another dimension -> 'Ethnic group: White British'."""
-    dimension, _, category = breakdown.partition("=")
-    if dimension == "age_band":
-        ages = category[:-1] + " and over" if category.endswith("+") else category
-        return f"residents aged {ages}" if in_sentence else f"Aged {ages}"
-    if dimension == "sex":
-        return f"{category.lower()} residents" if in_sentence else category
-    words = dimension.replace("_", " ")
-    return f"{words} {category}" if in_sentence else f"{words[:1].upper()}{words[1:]}: {category}"
+                     f"suggest): {list_words(groups)}.")
 
 
 def consultation_funnel(wb) -> Html:
@@ -536,7 +528,7 @@ def consultation_funnel(wb) -> Html:
     for row in opened.to_dict("records"):
         done = completed.loc[(row["year"], row["breakdown"])] if (row["year"], row["breakdown"]) in completed.index else None
         records.append({
-            "Consultation": row["breakdown"].partition("=")[2],
+            "Consultation": name_from_id(row["breakdown"].partition("=")[2]),
             "Invited": count_words(row["denominator"], minimum),
             "Opened": count_words(row["numerator"], minimum),
             "Completed": count_words(done["numerator"], minimum) if done is not None else "not recorded",

@@ -140,6 +140,77 @@ def paragraph(text: str) -> Html:
     return Html(f"<p>{escape(text)}</p>")
 
 
+def say(*sentences) -> Html:
+    """Paragraphs for members, one per sentence (or group of sentences) given; empty ones are left out."""
+    return Html("".join(str(paragraph(s)) for s in sentences if s))
+
+
+NUMBER_WORDS = {0: "no", 1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven",
+                8: "eight", 9: "nine"}
+
+
+def number_words(n: int) -> str:
+    """Small whole numbers in words, as in prose ("two of the four"); 10 and over in figures."""
+    return NUMBER_WORDS.get(int(n), f"{int(n):,}")
+
+
+def list_words(items, empty: str = "none") -> str:
+    """['a', 'b', 'c'] -> 'a, b and c'; ``empty`` when there are none."""
+    items = [str(i) for i in items]
+    if not items:
+        return empty
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def date_words(value) -> str:
+    """A date as members read it: '5 June 2024' ('not recorded' when missing)."""
+    if value is None or pd.isna(value):
+        return "not recorded"
+    return pd.Timestamp(value).strftime("%d %B %Y").lstrip("0")
+
+
+def name_from_id(identifier) -> str:
+    """An identifier from a system as words: 'council-plan-2024' -> 'Council plan 2024'."""
+    return str(identifier).replace("-", " ").replace("_", " ").strip().capitalize()
+
+
+# How representation (share of the panel / share of residents) is read: below UNDER, under-represented.
+UNDER_REPRESENTED, OVER_REPRESENTED = 0.8, 1.25
+
+
+def representation_words(ratio) -> str:
+    if ratio is None or pd.isna(ratio):
+        return "not available"
+    if ratio < UNDER_REPRESENTED:
+        return "under-represented"
+    return "over-represented" if ratio > OVER_REPRESENTED else "broadly representative"
+
+
+def group_words(breakdown: str, heading: bool = False) -> str:
+    """A group of residents as members say it. In a sentence: 'age_band=16-24' -> 'aged 16 to 24',
+    'age_band=75+' -> 'aged 75 and over', 'sex=Male' -> 'men'; as a table heading ('heading=True'):
+    'Aged 16 to 24', 'Male'; another dimension: 'ethnic group White British' / 'Ethnic group: White British'."""
+    dimension, _, category = breakdown.partition("=")
+    if dimension == "age_band":
+        ages = f"{category[:-1]} and over" if category.endswith("+") else category.replace("-", " to ")
+        return f"{'Aged' if heading else 'aged'} {ages}"
+    if dimension == "sex":
+        return category if heading else {"Male": "men", "Female": "women"}.get(category, category.lower())
+    words = dimension.replace("_", " ")
+    return f"{words[:1].upper()}{words[1:]}: {category}" if heading else f"{words} {category}"
+
+
+def groups_words(breakdowns) -> str:
+    """['age_band=16-24', 'age_band=25-34', 'sex=Male'] -> 'aged 16 to 24 and 25 to 34, and men'."""
+    ordered = sorted(breakdowns)
+    ages = [group_words(b).removeprefix("aged ") for b in ordered if b.startswith("age_band=")]
+    rest = [group_words(b) for b in ordered if not b.startswith("age_band=")]
+    parts = ([f"aged {list_words(ages)}"] if ages else []) + rest
+    if len(parts) > 1 and ages:
+        return f"{', '.join(parts[:-1])}, and {parts[-1]}"
+    return list_words(parts)
+
+
 def measure_name(measure_id: str, register: pd.DataFrame | None = None) -> str:
     if register is not None and measure_id in set(register["measure_id"]):
         return str(register.loc[register["measure_id"] == measure_id, "name"].iloc[0])

@@ -82,7 +82,7 @@ def test_ask_edit_one_cell_publish(tmp_path):
     assert "Sample data, not real figures." in html and "All questions" in html
     # the funnel the analyst added: 79 opened the Council Plan consultation email
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", html)
-    assert "council-plan-2024" in cells and "79" in cells
+    assert "Council plan 2024" in cells and "79" in cells  # council-plan-2024, named in words
 
     log = json.loads((out / "adhoc" / "questions.json").read_text())
     assert [(e["slug"], e["question"]) for e in log] == [(slug, QUESTION)]

@@ -293,17 +293,18 @@ def test_funnel_counts_each_step(invitations):
 
 
 def test_funnel_table_suppresses_counts_of_one_to_four(invitations):
+    """Small counts and percentages on small bases are suppressed; consultations are named in words."""
     table = inv.funnel_table(inv.funnel(invitations), minimum_count=5)
     assert table.columns.tolist() == ["Consultation", "First invited", "Invited", "Opened", "Completed",
                                       "Opened, of those invited", "Completed, of those who opened"]
     assert table.to_dict("records") == [
-        {"Consultation": "early", "First invited": "1 December 2023", "Invited": "5", "Opened": "5",
+        {"Consultation": "Early", "First invited": "1 December 2023", "Invited": "5", "Opened": "5",
          "Completed": "5", "Opened, of those invited": "100.0%", "Completed, of those who opened": "100.0%"},
         # 3 completed is shown as "fewer than 5"; 3 of the 6 who opened is a percentage on a base of 6.
-        {"Consultation": "plan", "First invited": "15 January 2024", "Invited": "10", "Opened": "6",
+        {"Consultation": "Plan", "First invited": "15 January 2024", "Invited": "10", "Opened": "6",
          "Completed": "fewer than 5", "Opened, of those invited": "60.0%", "Completed, of those who opened": "50.0%"},
         # 4 invited and 2 opened are both below 5; a percentage on those bases is too few to report.
-        {"Consultation": "budget", "First invited": "5 February 2024", "Invited": "fewer than 5",
+        {"Consultation": "Budget", "First invited": "5 February 2024", "Invited": "fewer than 5",
          "Opened": "fewer than 5", "Completed": "none", "Opened, of those invited": "too few to report",
          "Completed, of those who opened": "too few to report"},
     ]
