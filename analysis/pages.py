@@ -13,10 +13,12 @@ from analysis import charts
 from analysis.measures import actions_not_achieved, carry_forward_chains
 from analysis.present import (
     CHANNEL_NAMES,
+    SECONDARY_WORDS,
     UNDER_REPRESENTED,
     Html,
     by_year_table,
     count_words,
+    counts_words,
     escape,
     group_words,
     is_yes,
@@ -255,13 +257,12 @@ def channel_mix_table(wb) -> Html:
     if rows.empty:
         return _missing("contacts")
     minimum = wb.config.minimum_count
-    rows = rows.assign(shown=[count_words(v, minimum) for v in rows["value"]],
-                       label=rows["label"].map(lambda c: CHANNEL_NAMES.get(c, c)))
-    wide = rows.pivot(index="label", columns="year", values="shown").fillna("none")
+    rows = rows.assign(label=rows["label"].map(lambda c: CHANNEL_NAMES.get(c, c)))
+    wide, note = counts_words(rows.pivot(index="label", columns="year", values="value").fillna(0), minimum)
     totals = wb.measure("contacts_received").set_index("year")["value"]
     wide.loc["All channels"] = [count_words(totals.get(y), minimum) for y in wide.columns]
-    return table(wide.reset_index().rename(columns={"label": "Channel"}), "Contacts received by channel and year",
-                 numeric=tuple(wb.years))
+    return table(wide.reset_index().rename(columns={"label": "Channel"}),
+                 f"Contacts received by channel and year{note}", numeric=tuple(wb.years))
 
 
 def channel_mix_chart(wb) -> Html:
@@ -324,13 +325,12 @@ def in_person_by_location(wb) -> Html:
     rows = _year_rows(wb, "contacts_received", "location")
     if rows.empty:
         return paragraph("The data records no in-person visits by place.")
-    minimum = wb.config.minimum_count
-    rows = rows.assign(shown=[count_words(v, minimum) for v in rows["value"]])
-    wide = rows.pivot(index="label", columns="year", values="shown").fillna("none")
+    wide, note = counts_words(rows.pivot(index="label", columns="year", values="value").fillna(0),
+                              wb.config.minimum_count)
     order = [p for p in wb.config.in_person_locations if p in wide.index] + \
         [p for p in wide.index if p not in wb.config.in_person_locations]
     return table(wide.loc[order].reset_index().rename(columns={"label": "Place"}),
-                 "In-person visits by place and year", numeric=tuple(wb.years))
+                 f"In-person visits by place and year{note}", numeric=tuple(wb.years))
 
 
 def in_person_purposes(wb) -> Html:
@@ -407,12 +407,11 @@ def complaints_by_service(wb) -> Html:
     rows = wb.measure("complaints_received", "service")
     if rows.empty:
         return _missing("complaints")
-    minimum = wb.config.minimum_count
-    rows = rows.assign(label=rows["breakdown"].str.partition("=")[2],
-                       shown=[count_words(v, minimum) for v in rows["value"]])
-    wide = rows.pivot(index="label", columns="year", values="shown").fillna("none")
-    return table(wide.reset_index().rename(columns={"label": "Service"}), "Complaints received by service and year",
-                 numeric=tuple(wb.years))
+    rows = rows.assign(label=rows["breakdown"].str.partition("=")[2])
+    wide, note = counts_words(rows.pivot(index="label", columns="year", values="value").fillna(0),
+                              wb.config.minimum_count)
+    return table(wide.reset_index().rename(columns={"label": "Service"}),
+                 f"Complaints received by service and year{note}", numeric=tuple(wb.years))
 
 
 def complaint_standards_in_words(wb) -> Html:
@@ -488,19 +487,31 @@ def panel_representation_table(wb) -> Html:
     population = wb.data.population
     if rows.empty or population is None:
         return _missing("Citizens' Panel or population figures")
-    minimum = wb.config.minimum_count
+    hidden, shown, note = _panel_counts_hidden(wb, rows["breakdown"], with_words=True)
     records = []
     for record in rows.to_dict("records"):
-        dimension, _, category = record["breakdown"].partition("=")
-        count = members.loc[members["breakdown"] == record["breakdown"], "value"]
         ratio = record["value"]
-        verdict = representation_words(ratio)
         records.append({"Group": group_words(record["breakdown"], heading=True),
-                        "Panel members": count_words(count.iloc[0] if len(count) else np.nan, minimum),
-                        "Representation (1 = in line with residents)": f"{ratio:.2f}" if not pd.isna(ratio) else "not available",
-                        "Reading": verdict})
+                        "Panel members": shown[record["breakdown"]],
+                        "Representation (1 = in line with residents)": "too few to report" if hidden[record["breakdown"]]
+                        else f"{ratio:.2f}" if not pd.isna(ratio) else "not available",
+                        "Reading": representation_words(ratio)})
     return table(pd.DataFrame(records), f"Who is on the Citizens' Panel at the end of {wb.year}, against residents "
-                 "aged 16 and over", numeric=("Panel members", "Representation (1 = in line with residents)"))
+                 f"aged 16 and over{note}", numeric=("Panel members", "Representation (1 = in line with residents)"))
+
+
+def _panel_counts_hidden(wb, breakdowns, with_words: bool = False):
+    """Which groups' member counts members may not see this year (small, or hidden so a small one cannot be
+    worked out), as {breakdown: bool}; with ``with_words``, also the counts in words and the caption's note.
+    The ratio of a hidden group would give its count away (ratio x share of residents x panel size)."""
+    members = wb.measure("panel_members", None)
+    members = members[members["year"] == wb.year].set_index("breakdown")["value"]
+    counts = members.reindex(list(breakdowns)).fillna(0).to_frame("members")
+    words, note = counts_words(counts, wb.config.minimum_count, groups=[b.partition("=")[0] for b in counts.index])
+    shown = words["members"].to_dict()
+    minimum = wb.config.minimum_count
+    hidden = {b: (0 < counts.loc[b, "members"] < minimum) or shown[b] == SECONDARY_WORDS for b in counts.index}
+    return (hidden, shown, note) if with_words else (hidden, note)
 
 
 def panel_under_represented_sentence(wb) -> Html:
@@ -509,7 +520,10 @@ def panel_under_represented_sentence(wb) -> Html:
     if rows.empty:
         return paragraph("No group of residents is markedly under-represented on the panel "
                          f"(none below {UNDER_REPRESENTED}).")
-    groups = [f"{group_words(b)} ({v:.2f})" for b, v in zip(rows["breakdown"], rows["value"])]
+    hidden, _ = _panel_counts_hidden(wb, rows["breakdown"])
+    # A group's ratio is given only where its count is shown (see panel_representation_table).
+    groups = [group_words(b) if hidden[b] else f"{group_words(b)} ({v:.2f})"
+              for b, v in zip(rows["breakdown"], rows["value"])]
     return paragraph("Under-represented on the panel (fewer than 8 members for every 10 the population would "
                      f"suggest): {list_words(groups)}.")
 

@@ -65,6 +65,38 @@ def count_words(value, minimum_count: int = 5) -> str:
     return f"{value:,}"
 
 
+SECONDARY_WORDS = "not shown"
+
+
+def counts_words(counts: pd.DataFrame, minimum_count: int = 5, groups=None) -> tuple[pd.DataFrame, str]:
+    """A table of counts (rows: categories; columns: years, say) in words, with small counts suppressed,
+    and a note for its caption ('' when none is needed).
+
+    Each count from 1 to ``minimum_count - 1`` reads "fewer than 5". Where a
+    column (within one group of rows, when ``groups`` labels the rows) has
+    exactly one such count, the smallest other count above 0 in it reads "not
+    shown" as well, so the small one cannot be found by subtracting the others
+    from a total shown elsewhere on the page (secondary suppression).
+    """
+    values = counts.astype("float64").round()
+    words = values.map(lambda v: count_words(v, minimum_count))
+    small = (values >= 1) & (values < minimum_count)
+    hide = pd.DataFrame(False, index=values.index, columns=values.columns)
+    labels = pd.Series(0, index=values.index) if groups is None else pd.Series(list(groups), index=values.index)
+    for column in values.columns:  # a members' table: a handful of rows and years
+        for rows in labels.groupby(labels, sort=False).groups.values():
+            column_small = small.loc[rows, column]
+            if column_small.sum() != 1:
+                continue
+            others = values.loc[rows, column][~column_small & (values.loc[rows, column] > 0)]
+            if len(others):
+                hide.loc[others.idxmin(), column] = True
+    words = words.mask(hide, SECONDARY_WORDS)
+    note = (f" (\u201c{SECONDARY_WORDS}\u201d: hidden as well, so that a number under {minimum_count} cannot be "
+            "worked out from the total)") if hide.to_numpy().any() else ""
+    return words, note
+
+
 def percent_words(value, denominator=None, minimum_count: int = 5, decimals: int = 1) -> str:
     """'87.3%'; 'too few to report' when the base is below the minimum count."""
     if denominator is not None and not is_missing(denominator) and float(denominator) < minimum_count:

@@ -51,3 +51,28 @@ def test_group_words_in_a_sentence_and_as_a_heading():
     assert present.groups_words(["sex=Male", "age_band=25-34", "age_band=16-24"]) == \
         "aged 16 to 24 and 25 to 34, and men"
     assert present.groups_words(["sex=Female", "sex=Male"]) == "women and men"
+
+
+def test_counts_words_hide_a_second_count_when_one_small_count_could_be_worked_out():
+    counts = pd.DataFrame({"2023/24": [120, 3, 40, 0], "2024/25": [130, 2, 4, 50], "2025/26": [10, 20, 30, 40]},
+                          index=["Phone", "Letter", "Webchat", "Email"])
+    words, note = present.counts_words(counts, minimum_count=5)
+    # 2023/24: Letter (3) is the only small count, so the smallest other count above 0, Webchat's 40, is hidden
+    # too (Email's 0 is not a count above 0). 2024/25: two small counts (2 and 4) cannot be told apart from
+    # their sum, so nothing more is hidden. 2025/26: nothing small, nothing hidden.
+    assert words.to_dict("list") == {
+        "2023/24": ["120", "fewer than 5", "not shown", "none"],
+        "2024/25": ["130", "fewer than 5", "fewer than 5", "50"],
+        "2025/26": ["10", "20", "30", "40"],
+    }
+    assert note == " (\u201cnot shown\u201d: hidden as well, so that a number under 5 cannot be worked out from the total)"
+    _, none_needed = present.counts_words(counts[["2024/25", "2025/26"]], minimum_count=5)
+    assert none_needed == ""
+
+
+def test_counts_words_within_groups_of_rows():
+    # The panel by age band and by sex: each group adds up to the whole panel on its own.
+    counts = pd.DataFrame({"members": [3, 60, 80, 70, 73]},
+                          index=["age_band=16-24", "age_band=25-44", "age_band=45+", "sex=Female", "sex=Male"])
+    words, _ = present.counts_words(counts, 5, groups=["age", "age", "age", "sex", "sex"])
+    assert words["members"].tolist() == ["fewer than 5", "not shown", "80", "70", "73"]

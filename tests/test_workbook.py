@@ -57,6 +57,19 @@ def test_riverside_run_succeeds_and_says_where(riverside_run):
     assert "2023-24/index.html" in (out / "index.html").read_text()
 
 
+def test_riverside_panel_ratios_never_give_a_small_count_away(riverside_run):
+    """Riverside's panel at 31 March 2024 is M1 (16-24, female), M2 (65-74, male) and M4 (75+, female): 3 members.
+    16-24's representation, (1/3) / (100/500) = 1.67, with the panel size would give its count of 1 away, so the
+    page shows neither; 35-44 has no member (0, safe to show as 0.00); men, 1 of 3 (0.67), is named without it."""
+    _, out, _ = riverside_run
+    html = (out / "2023-24" / "05-satisfaction-and-panel.html").read_text(encoding="utf-8")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    assert "Aged 16 to 24 fewer than 5 too few to report over-represented" in text
+    assert "Aged 35 to 44 none 0.00 under-represented" in text
+    assert "suggest): aged 35 to 44 (0.00) and men." in text
+    assert "1.67" not in text and "0.67" not in text
+
+
 def test_riverside_measures_csv_is_as_the_contract_says(riverside_run):
     _, out, _ = riverside_run
     raw = pd.read_csv(out / "2023-24" / "measures.csv", dtype=str, keep_default_na=False)
