@@ -360,10 +360,38 @@ def scorecard_frame(workbook, signals: dict[str, str] | None = None) -> pd.DataF
                 workbook.year: value if not is_missing(row["value"]) else "no data this year",
                 "Target": target,
                 "Met": met,
-                "Change on the year before": change_words(row, minimum, polarity),
+                "Change on the year before": (standard_change_words(workbook.config, measure_id,
+                                                                    row.get("breakdown", ""), workbook.year)
+                                              or change_words(row, minimum, polarity)),
                 "Monthly pattern": signals.get(measure_id, ""),
             })
     return pd.DataFrame(records)
+
+
+STANDARD_MEASURES = {"responses_within_standard": "respond", "acknowledgements_within_standard": "acknowledge"}
+
+
+def standard_change_words(config, measure_id: str, breakdown: str, year: str) -> str:
+    """'' when the year before measured this figure against the same standards; otherwise why the two years
+    are not like for like, e.g. 'not like for like: the email standard changed from 10 to 5 working days'."""
+    kind = STANDARD_MEASURES.get(measure_id)
+    if kind is None:
+        return ""
+    from analysis.calendar import year_start
+
+    standards = config.respond_within if kind == "respond" else config.acknowledge_within
+    channel = breakdown.partition("=")[2] if breakdown.startswith("channel=") else None
+    start = year_start(year)
+    changed = []
+    for name, standard in standards.items():
+        if channel is not None and name != channel:
+            continue
+        before, now = standard.for_year(start - 1), standard.for_year(start)
+        if before != now:
+            shown = CHANNEL_NAMES.get(name, name)
+            changed.append(f"the {shown if shown == 'Report It' else shown.lower()} standard changed from {before} "
+                           f"to {now} working days")
+    return f"not like for like: {list_words(changed)}" if changed else ""
 
 
 def _question_label(breakdown: str, questions) -> str:

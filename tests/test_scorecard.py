@@ -47,6 +47,11 @@ def sample_workbook():
     return prepare()
 
 
+@pytest.fixture(scope="module")
+def sample_2022():
+    return prepare(year="2022/23")
+
+
 def test_scorecard_never_calls_a_non_significant_change_an_improvement(sample_workbook):
     card = scorecard_frame(sample_workbook)
     rows = sample_workbook.measures[sample_workbook.measures["year"] == sample_workbook.year]
@@ -87,3 +92,27 @@ def test_digital_and_non_digital_breakdown_by_hand(riverside):
     assert (digital["numerator"], digital["denominator"]) == (4, 7)
     letters = rows.loc[("2023/24", "responses_within_standard", "channel_group=non-digital")]
     assert (letters["numerator"], letters["denominator"]) == (1, 2)
+
+
+def test_a_year_whose_standard_changed_is_not_compared_as_like_for_like():
+    """The sample's email standard moved from 10 to 5 working days in 2022/23: that year's responses within
+    standard, overall and for email, are not like for like with 2021/22; other channels and years are."""
+    from analysis.config import load_config
+    from analysis.present import standard_change_words
+    from conftest import SAMPLE
+
+    config = load_config(SAMPLE)
+    words = "not like for like: the email standard changed from 10 to 5 working days"
+    assert standard_change_words(config, "responses_within_standard", "", "2022/23") == words
+    assert standard_change_words(config, "responses_within_standard", "channel=email", "2022/23") == words
+    assert standard_change_words(config, "responses_within_standard", "channel=letter", "2022/23") == ""
+    assert standard_change_words(config, "responses_within_standard", "", "2023/24") == ""
+    assert standard_change_words(config, "responses_within_standard", "", "2021/22") == ""
+    assert standard_change_words(config, "calls_abandoned", "", "2022/23") == ""
+
+
+def test_scorecard_of_the_year_a_standard_changed_says_so(sample_2022):
+    card = scorecard_frame(sample_2022).set_index("measure_id")
+    assert card.loc["responses_within_standard", "Change on the year before"] == (
+        "not like for like: the email standard changed from 10 to 5 working days")
+    assert not card.loc["calls_abandoned", "Change on the year before"].startswith("not like for like")
