@@ -593,8 +593,11 @@ def monthly_chart(wb, measure_id: str, subject: str) -> Html:
     months = result.points.index
     period = f"{month_words(months[0])} to {month_words(months[-1])}"
     title = f"{subject}: {variation.phrase}"
+    since, change = wb.process_start(measure_id)
     subtitle = (f"{MONTHLY_SUBTITLES.get(measure_id, measure_name(measure_id, register))}, each month, {period}; "
                 "with the average and the normal range of variation")
+    if since is not None:
+        subtitle += f". The chart starts in {month_words(since)}, when {change}."
     chart = charts.spc_chart(result, title=title, subtitle=subtitle, unit=unit, target=target,
                              polarity=result.polarity)
     words = variation.sentence

@@ -487,6 +487,6 @@ def _changed_lately(result: XmrResult, recent_months: int = RECENT_MONTHS) -> st
     recent = slice(max(len(result.points) - recent_months, 0), None)
     if not (result.shift.iloc[recent].any() or result.trend.iloc[recent].any()):
         return ""
-    return (f" The latest months show a lasting change, though: these limits come from every month since "
-            f"{month_words(result.points.index[0])}, so they describe the service as it ran before the change "
-            "and should be worked out again from the months since it once the new level has settled.")
+    return (f" The latest months show a lasting shift, though: the limits, worked out from every month since "
+            f"{month_words(result.points.index[0])}, describe the service as it ran before the shift, and should "
+            "be worked out again once the new level has settled.")

@@ -112,13 +112,37 @@ class Workbook:
         return "neutral"
 
     def spc(self, measure_id: str):
-        """The XmR analysis of a measure's monthly series, or None where there is none."""
+        """The XmR analysis of a measure's monthly series, or None where there is none.
+
+        Where a standard the measure counts against changed within the series,
+        only the months since the latest change are charted: before it the
+        process was measured against another standard, so one mean and one set
+        of limits across both would mislead (Making Data Count recalculates
+        limits at such a change).
+        """
         from analysis.spc import xmr
 
         series = self.monthly.get(measure_id)
         if series is None or series["value"].notna().sum() == 0:
             return None
-        return xmr(series["value"], polarity=self.polarity(measure_id))
+        values = series["value"]
+        start, _ = self.process_start(measure_id)
+        if start is not None:
+            values = values[values.index >= start]
+        return xmr(values, polarity=self.polarity(measure_id))
+
+    def process_start(self, measure_id: str) -> tuple[pd.Period | None, str]:
+        """The first month measured against today's standards, when a standard the measure counts against
+        changed within the years charted, and the change in words ("the email standard changed from 10 to 5
+        working days"); (None, "") otherwise."""
+        from analysis.present import standard_change_words
+
+        for year in reversed(self.years[1:]):
+            words = standard_change_words(self.config, measure_id, "", year)
+            if words:
+                start = pd.Period(year_bounds(year, self.config.year_start_month)[0], freq="M")
+                return start, words.removeprefix("not like for like: ")
+        return None, ""
 
     def measure(self, measure_id: str, breakdown: str | None = "") -> pd.DataFrame:
         """Rows of one measure: the headline (breakdown ''), a breakdown name ('channel'), or all (None)."""

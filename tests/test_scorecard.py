@@ -116,3 +116,14 @@ def test_scorecard_of_the_year_a_standard_changed_says_so(sample_2022):
     assert card.loc["responses_within_standard", "Change on the year before"] == (
         "not like for like: the email standard changed from 10 to 5 working days")
     assert not card.loc["calls_abandoned", "Change on the year before"].startswith("not like for like")
+
+
+def test_spc_charts_start_when_the_standard_they_count_against_changed(sample_workbook):
+    """Email moved from 10 to 5 working days in 2022/23 (April 2022): responses within standard are charted
+    from then; calls abandoned, whose standard never changed, from the first month of the data."""
+    start, change = sample_workbook.process_start("responses_within_standard")
+    assert (start, change) == (pd.Period("2022-04", freq="M"), "the email standard changed from 10 to 5 working days")
+    assert sample_workbook.spc("responses_within_standard").points.index[0] == pd.Period("2022-04", freq="M")
+    assert sample_workbook.process_start("calls_abandoned") == (None, "")
+    assert sample_workbook.spc("calls_abandoned").points.index[0] == pd.Period("2021-04", freq="M")
+    assert len(sample_workbook.spc("calls_abandoned").points) == 48

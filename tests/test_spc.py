@@ -548,10 +548,10 @@ def test_assurance_cautions_when_the_latest_months_have_shifted():
     words = spc.assurance_words(shifted, 99, unit="percent")
     assert words.phrase == "not expected to meet the target without a change in how the service works"
     assert words.sentence.endswith(
-        "The latest months show a lasting change, though: these limits come from every month since April 2023, "
-        "so they describe the service as it ran before the change and should be worked out again from the months "
-        "since it once the new level has settled.")
+        "The latest months show a lasting shift, though: the limits, worked out from every month since April 2023, "
+        "describe the service as it ran before the shift, and should be worked out again once the new level has "
+        "settled.")
 
 
 def test_assurance_gives_no_caution_without_a_recent_shift_or_trend(steady):
-    assert "lasting change" not in spc.assurance_words(steady, 70, unit="percent").sentence
+    assert "lasting shift" not in spc.assurance_words(steady, 70, unit="percent").sentence
