@@ -487,7 +487,7 @@ def panel_representation_table(wb) -> Html:
     population = wb.data.population
     if rows.empty or population is None:
         return _missing("Citizens' Panel or population figures")
-    hidden, shown, note = _panel_counts_hidden(wb, rows["breakdown"], with_words=True)
+    hidden, shown, note = _panel_counts_hidden(wb, rows["breakdown"])
     records = []
     for record in rows.to_dict("records"):
         ratio = record["value"]
@@ -500,10 +500,10 @@ def panel_representation_table(wb) -> Html:
                  f"aged 16 and over{note}", numeric=("Panel members", "Representation (1 = in line with residents)"))
 
 
-def _panel_counts_hidden(wb, breakdowns, with_words: bool = False):
+def _panel_counts_hidden(wb, breakdowns) -> tuple[dict, dict, str]:
     """Which groups' member counts members may not see this year (small, or hidden so a small one cannot be
-    worked out), as {breakdown: bool}; with ``with_words``, also the counts in words and the caption's note.
-    The ratio of a hidden group would give its count away (ratio x share of residents x panel size)."""
+    worked out), as {breakdown: bool}; the counts in words; and the note for the table's caption. The ratio
+    of a hidden group would give its count away (ratio x share of residents x panel size)."""
     members = wb.measure("panel_members", None)
     members = members[members["year"] == wb.year].set_index("breakdown")["value"]
     counts = members.reindex(list(breakdowns)).fillna(0).to_frame("members")
@@ -511,7 +511,7 @@ def _panel_counts_hidden(wb, breakdowns, with_words: bool = False):
     shown = words["members"].to_dict()
     minimum = wb.config.minimum_count
     hidden = {b: (0 < counts.loc[b, "members"] < minimum) or shown[b] == SECONDARY_WORDS for b in counts.index}
-    return (hidden, shown, note) if with_words else (hidden, note)
+    return hidden, shown, note
 
 
 def panel_under_represented_sentence(wb) -> Html:
@@ -520,7 +520,7 @@ def panel_under_represented_sentence(wb) -> Html:
     if rows.empty:
         return paragraph("No group of residents is markedly under-represented on the panel "
                          f"(none below {UNDER_REPRESENTED}).")
-    hidden, _ = _panel_counts_hidden(wb, rows["breakdown"])
+    hidden, _, _ = _panel_counts_hidden(wb, rows["breakdown"])
     # A group's ratio is given only where its count is shown (see panel_representation_table).
     groups = [group_words(b) if hidden[b] else f"{group_words(b)} ({v:.2f})"
               for b, v in zip(rows["breakdown"], rows["value"])]

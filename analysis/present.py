@@ -14,6 +14,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from analysis.calendar import year_start
+
 MEASURE_NAMES = {
     "actions_achieved": "Actions achieved",
     "actions_not_achieved": "Actions not achieved",
@@ -377,8 +379,6 @@ def standard_change_words(config, measure_id: str, breakdown: str, year: str) ->
     kind = STANDARD_MEASURES.get(measure_id)
     if kind is None:
         return ""
-    from analysis.calendar import year_start
-
     standards = config.respond_within if kind == "respond" else config.acknowledge_within
     channel = breakdown.partition("=")[2] if breakdown.startswith("channel=") else None
     start = year_start(year)

@@ -30,7 +30,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-import analysis
 from analysis.calendar import (
     WorkingCalendar,
     financial_year_start,
