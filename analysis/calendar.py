@@ -64,6 +64,19 @@ def financial_year_start(timestamps, start_month: int = 4) -> np.ndarray:
     return np.where(before_start, years - 1, years)
 
 
+def financial_years(timestamps, start_month: int = 4) -> list[str]:
+    """The year labels the timestamps fall in, once each, in order (missing ones left out)."""
+    starts = financial_year_start(timestamps, start_month)
+    return [year_label(int(s)) for s in np.unique(starts[~np.isnan(starts)])]
+
+
+def in_financial_year(timestamps, label: str, start_month: int = 4) -> np.ndarray:
+    """True for each timestamp within the financial year ``label`` (compared as dates, not as labels)."""
+    first, last = year_bounds(label, start_month)
+    days = to_days(timestamps)
+    return (days >= np.datetime64(first, "D")) & (days <= np.datetime64(last, "D"))
+
+
 def financial_year(timestamps, start_month: int = 4) -> pd.Series:
     """The year label ('2023/24') of each timestamp; missing stays missing."""
     starts = financial_year_start(timestamps, start_month)

@@ -19,6 +19,7 @@ from analysis.calendar import (
     WorkingCalendar,
     financial_year,
     financial_year_start,
+    in_financial_year,
     next_year,
     to_days,
     within_standard,
@@ -677,7 +678,7 @@ def not_yet_due_count(contacts: pd.DataFrame | None, config: Config, calendar: W
     not yet due at ``as_at``: left out of the percentages. None without contacts or an as-at date."""
     if contacts is None or as_at is None:
         return None
-    in_year = (financial_year(contacts["received_at"], config.year_start_month) == year).to_numpy()
+    in_year = in_financial_year(contacts["received_at"], year, config.year_start_month)
     subset = contacts[in_year]
     outcome = contact_outcome(subset, config, calendar, as_at)
     has_standard = subset["channel"].isin(list(config.respond_within)).to_numpy()
@@ -689,7 +690,7 @@ def in_person_purposes(contacts: pd.DataFrame | None, config: Config, year: str)
     location, category, visits, share (% of the place's visits), most visits first within each place."""
     if contacts is None:
         return None
-    in_year = (financial_year(contacts["received_at"], config.year_start_month) == year).to_numpy()
+    in_year = in_financial_year(contacts["received_at"], year, config.year_start_month)
     visits = contacts.loc[in_year & contacts["location"].notna().to_numpy(), ["location", "category"]]
     visits = visits.astype("object").fillna({"category": "not recorded"})
     counts = visits.groupby(["location", "category"]).size().rename("visits").reset_index()

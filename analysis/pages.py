@@ -13,7 +13,6 @@ from analysis import charts
 from analysis.measures import actions_not_achieved, carry_forward_chains
 from analysis.present import (
     CHANNEL_NAMES,
-    SECONDARY_WORDS,
     UNDER_REPRESENTED,
     Html,
     by_year_table,
@@ -21,6 +20,7 @@ from analysis.present import (
     counts_words,
     escape,
     group_words,
+    hidden_counts,
     is_yes,
     list_words,
     name_from_id,
@@ -507,11 +507,10 @@ def _panel_counts_hidden(wb, breakdowns) -> tuple[dict, dict, str]:
     members = wb.measure("panel_members", None)
     members = members[members["year"] == wb.year].set_index("breakdown")["value"]
     counts = members.reindex(list(breakdowns)).fillna(0).to_frame("members")
-    words, note = counts_words(counts, wb.config.minimum_count, groups=[b.partition("=")[0] for b in counts.index])
-    shown = words["members"].to_dict()
-    minimum = wb.config.minimum_count
-    hidden = {b: (0 < counts.loc[b, "members"] < minimum) or shown[b] == SECONDARY_WORDS for b in counts.index}
-    return hidden, shown, note
+    groups = [b.partition("=")[0] for b in counts.index]
+    words, note = counts_words(counts, wb.config.minimum_count, groups)
+    small, also = hidden_counts(counts, wb.config.minimum_count, groups)
+    return (small | also)["members"].to_dict(), words["members"].to_dict(), note
 
 
 def panel_under_represented_sentence(wb) -> Html:

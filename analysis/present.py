@@ -81,7 +81,17 @@ def counts_words(counts: pd.DataFrame, minimum_count: int = 5, groups=None) -> t
     from a total shown elsewhere on the page (secondary suppression).
     """
     values = counts.astype("float64").round()
-    words = values.map(lambda v: count_words(v, minimum_count))
+    small, hide = hidden_counts(values, minimum_count, groups)
+    words = values.map(lambda v: count_words(v, minimum_count)).mask(hide, SECONDARY_WORDS)
+    note = (f" (\u201c{SECONDARY_WORDS}\u201d: hidden as well, so that a number under {minimum_count} cannot be "
+            "worked out from the total)") if hide.to_numpy().any() else ""
+    return words, note
+
+
+def hidden_counts(counts: pd.DataFrame, minimum_count: int = 5, groups=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Which counts of a table members may not see: (small ones, those hidden as well), as in
+    :func:`counts_words`, each a True/False frame shaped like ``counts``."""
+    values = counts.astype("float64").round()
     small = (values >= 1) & (values < minimum_count)
     hide = pd.DataFrame(False, index=values.index, columns=values.columns)
     labels = pd.Series(0, index=values.index) if groups is None else pd.Series(list(groups), index=values.index)
@@ -93,10 +103,7 @@ def counts_words(counts: pd.DataFrame, minimum_count: int = 5, groups=None) -> t
             others = values.loc[rows, column][~column_small & (values.loc[rows, column] > 0)]
             if len(others):
                 hide.loc[others.idxmin(), column] = True
-    words = words.mask(hide, SECONDARY_WORDS)
-    note = (f" (\u201c{SECONDARY_WORDS}\u201d: hidden as well, so that a number under {minimum_count} cannot be "
-            "worked out from the total)") if hide.to_numpy().any() else ""
-    return words, note
+    return small, hide
 
 
 def percent_words(value, denominator=None, minimum_count: int = 5, decimals: int = 1) -> str:
@@ -376,9 +383,16 @@ STANDARD_MEASURES = {"responses_within_standard": "respond", "acknowledgements_w
 def standard_change_words(config, measure_id: str, breakdown: str, year: str) -> str:
     """'' when the year before measured this figure against the same standards; otherwise why the two years
     are not like for like, e.g. 'not like for like: the email standard changed from 10 to 5 working days'."""
+    changes = standard_changes(config, measure_id, breakdown, year)
+    return f"not like for like: {list_words(changes)}" if changes else ""
+
+
+def standard_changes(config, measure_id: str, breakdown: str, year: str) -> list[str]:
+    """Each standard this figure counts against that changed from the year before ``year``, in words:
+    ['the email standard changed from 10 to 5 working days']."""
     kind = STANDARD_MEASURES.get(measure_id)
     if kind is None:
-        return ""
+        return []
     standards = config.respond_within if kind == "respond" else config.acknowledge_within
     channel = breakdown.partition("=")[2] if breakdown.startswith("channel=") else None
     start = year_start(year)
@@ -391,7 +405,7 @@ def standard_change_words(config, measure_id: str, breakdown: str, year: str) ->
             shown = CHANNEL_NAMES.get(name, name)
             changed.append(f"the {shown if shown == 'Report It' else shown.lower()} standard changed from {before} "
                            f"to {now} working days")
-    return f"not like for like: {list_words(changed)}" if changed else ""
+    return changed
 
 
 def _question_label(breakdown: str, questions) -> str:

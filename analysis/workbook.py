@@ -27,12 +27,11 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from analysis.calendar import (
     WorkingCalendar,
-    financial_year_start,
+    financial_years,
     year_bounds,
     year_folder,
     year_label,
@@ -134,13 +133,13 @@ class Workbook:
         """The first month measured against today's standards, when a standard the measure counts against
         changed within the years charted, and the change in words ("the email standard changed from 10 to 5
         working days"); (None, "") otherwise."""
-        from analysis.present import standard_change_words
+        from analysis.present import list_words, standard_changes
 
         for year in reversed(self.years[1:]):
-            words = standard_change_words(self.config, measure_id, "", year)
-            if words:
+            changes = standard_changes(self.config, measure_id, "", year)
+            if changes:
                 start = pd.Period(year_bounds(year, self.config.year_start_month)[0], freq="M")
-                return start, words.removeprefix("not like for like: ")
+                return start, list_words(changes)
         return None, ""
 
     def measure(self, measure_id: str, breakdown: str | None = "") -> pd.DataFrame:
@@ -170,8 +169,7 @@ def data_years(datasets: Datasets) -> tuple[list[str], dt.date | None]:
         frame = datasets.get(name)
         if frame is None or frame.empty:
             continue
-        starts = financial_year_start(frame[columns[0]], config.year_start_month)
-        labels |= {year_label(int(start)) for start in np.unique(starts[~np.isnan(starts)])}
+        labels |= set(financial_years(frame[columns[0]], config.year_start_month))
         found = as_at_date(frame, columns)
         if found and (latest is None or found > latest):
             latest = found

@@ -613,3 +613,14 @@ def test_property_response_on_day_n_is_within_and_one_later_is_not(eng, received
     np.testing.assert_array_equal(out.due, [True, True])
     np.testing.assert_array_equal(out.within, [True, False])
     np.testing.assert_array_equal(out.working_days, [n, n + 1])
+
+
+def test_financial_years_and_the_year_mask():
+    # 31 March 2023 23:59 is the last minute of 2022/23; 1 April 2023 00:00 the first of 2023/24.
+    stamps = pd.Series(pd.to_datetime(["2023-03-31 23:59", "2023-04-01 00:00", None, "2025-01-15 12:00",
+                                       "2023-04-01 08:00"]))
+    assert wc.financial_years(stamps) == ["2022/23", "2023/24", "2024/25"]
+    assert wc.in_financial_year(stamps, "2023/24").tolist() == [False, True, False, False, True]
+    assert wc.in_financial_year(stamps, "2022/23").tolist() == [True, False, False, False, False]
+    # A council whose year starts in January: 2023/24 is then 1 January 2023 to 31 December 2023.
+    assert wc.in_financial_year(stamps, "2023/24", start_month=1).tolist() == [True, True, False, False, True]
