@@ -40,8 +40,10 @@ DATA_FORMATS = ("fixmystreet",)
 # Sections of [datasets] that are not datasets themselves but extra sources of one:
 # [datasets.report_it] is a FixMyStreet export whose rows are added to contacts.
 EXTRA_SOURCES = {"report_it": ("contacts", "fixmystreet")}
-DATASET_KEYS = ("path", "columns", "sheet", "header_row", "format")
-YEAR_LABEL = re.compile(r"^(\d{4})/(\d{2})$")
+DATASET_KEYS = ("path", "columns", "values", "sheet", "sheets", "header_row", "section_rows", "format", "id")
+# A financial year as councils write it: 2023/24, 2023-24, 2023/2024, 2023-2024 (always shown as 2023/24).
+YEAR_LABEL = re.compile(r"^\s*(\d{4})\s*[/\-\u2013]\s*(\d{2}|\d{4})\s*$")
+DEFAULT_LOCATIONS_NAME = "in-person places"
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,11 @@ class DatasetSource:
     sheet: str | int | None = None
     header_row: int | None = None
     format: str | None = None
+    # column -> {the export's value: the contract's value}, for columns with a set of values
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    sheets: str | tuple[str, ...] | None = None  # "all", or the names of the sheets to read as one
+    section_rows: str | None = None  # "theme": a row with one filled cell is a heading giving the theme below
+    id: str | None = None            # "row": the export has no id column; one is made from file and row
 
 
 @dataclass(frozen=True)
@@ -109,6 +116,7 @@ class Config:
     complaint_stage2_within: int | None
     digital_channels: tuple[str, ...]
     in_person_locations: tuple[str, ...]
+    locations_name: str  # the council's word for its in-person places, e.g. "Advice and Information Centres"
     themes: tuple[str, ...]
     status_labels: dict[str, str]  # lower-cased spreadsheet label -> canonical status
     survey_questions: dict[str, SurveyQuestion]
@@ -224,14 +232,20 @@ def _text_list(table: dict, key: str, problems: _Problems, *, default: list[str]
 
 
 def parse_year_label(label: str) -> int | None:
-    """'2023/24' -> 2023; None when the label is not of that form."""
+    """'2023/24', '2023-24', '2023/2024' or '2023-2024' -> 2023; None when the label is not a financial year."""
     match = YEAR_LABEL.fullmatch(label) if isinstance(label, str) else None
     if not match:
         return None
-    start, end = int(match.group(1)), int(match.group(2))
-    if (start + 1) % 100 != end:
+    start, end = int(match.group(1)), match.group(2)
+    if (len(end) == 2 and (start + 1) % 100 != int(end)) or (len(end) == 4 and int(end) != start + 1):
         return None
     return start
+
+
+def year_label_text(label: str) -> str | None:
+    """A financial year as the pages write it: '2023-2024' -> '2023/24'; None when it is not one."""
+    start = parse_year_label(label)
+    return None if start is None else f"{start}/{(start + 1) % 100:02d}"
 
 
 def _standards(table: dict, key: str, problems: _Problems) -> dict[str, Standard]:
@@ -248,7 +262,7 @@ def _standards(table: dict, key: str, problems: _Problems) -> dict[str, Standard
             for year, n in value.items():
                 start = parse_year_label(year)
                 if start is None:
-                    problems.error(item_key, f'has a year "{year}": years are written like "2023/24"')
+                    problems.error(item_key, f'has a year "{year}": years are written like "2023/24" or "2023-24"')
                 elif isinstance(n, bool) or not isinstance(n, int) or n < 0:
                     problems.error(item_key, f'"{year}" must be a whole number of working days (got {n!r})')
                 else:
@@ -373,8 +387,57 @@ def _datasets(table: dict, key: str, problems: _Problems) -> dict[str, DatasetSo
                 data_format = None
             else:
                 data_format = data_format.strip().lower()
-        sources[name] = DatasetSource(tuple(path), dict(columns), sheet, header_row, data_format)
+        values = _value_maps(spec.get("values", {}), f"{item_key}.values", problems)
+        sheets = spec.get("sheets")
+        if isinstance(sheets, str) and sheets.strip().lower() == "all":
+            sheets = "all"
+        elif isinstance(sheets, list) and sheets and all(isinstance(v, str) and v for v in sheets):
+            sheets = tuple(sheets)
+        elif sheets is not None:
+            problems.error(f"{item_key}.sheets", f'must be "all" or a list of sheet names, e.g. ["2023-24", "2024-25"] '
+                                                 f"(got {sheets!r})")
+            sheets = None
+        if sheets is not None and sheet is not None:
+            problems.error(f"{item_key}.sheets", "cannot be given with sheet: keep one of them")
+            sheets = None
+        section_rows = spec.get("section_rows")
+        if section_rows is not None and section_rows != "theme":
+            problems.error(f"{item_key}.section_rows", (
+                f'must be "theme" (a row with one filled cell names the theme of the rows below it); got {section_rows!r}'))
+            section_rows = None
+        if section_rows is not None and name != "action_plan":
+            problems.error(f"{item_key}.section_rows", "is for the action plan only")
+            section_rows = None
+        id_rule = spec.get("id")
+        if id_rule is not None and id_rule != "row":
+            problems.error(f"{item_key}.id", f'must be "row" (an id is made from the file and row); got {id_rule!r}')
+            id_rule = None
+        sources[name] = DatasetSource(tuple(path), dict(columns), sheet, header_row, data_format, values,
+                                      sheets, section_rows, id_rule)
     return sources
+
+
+def _value_maps(table, key: str, problems: _Problems) -> dict[str, dict[str, str]]:
+    """[datasets.NAME.values.COLUMN] tables: the export's value = the contract's value."""
+    if not isinstance(table, dict):
+        problems.error(key, 'must be tables of values, e.g. [datasets.contacts.values.channel] then "Web" = "online_form"')
+        return {}
+    maps: dict[str, dict[str, str]] = {}
+    for column, mapping in table.items():
+        item_key = f"{key}.{column}"
+        if not isinstance(mapping, dict):
+            problems.error(item_key, f'must be a table of values, e.g. "Web" = "online_form" (got {mapping!r})')
+            continue
+        good = {}
+        for theirs, ours in mapping.items():
+            if isinstance(ours, bool):
+                ours = "true" if ours else "false"
+            if not isinstance(ours, (str, int)) or (isinstance(ours, str) and not ours.strip()):
+                problems.error(item_key, f'"{theirs}" must map to a value in quotes (got {ours!r})')
+                continue
+            good[str(theirs)] = str(ours)
+        maps[str(column)] = good
+    return maps
 
 
 TOP_LEVEL = {
@@ -433,8 +496,9 @@ def load_config(folder: str | Path) -> Config:
     for channel in digital:
         if channel not in CANONICAL_CHANNELS:
             problems.error("channels.digital", f'"{channel}" is not a channel of the contract ({", ".join(CANONICAL_CHANNELS)})')
-    locations = _get_table(raw, "locations", problems, {"in_person"})
+    locations = _get_table(raw, "locations", problems, {"in_person", "name"})
     in_person = _text_list(locations, "locations.in_person", problems)
+    locations_name = _text(locations, "locations.name", problems, default=DEFAULT_LOCATIONS_NAME)
 
     action_plan = _get_table(raw, "action_plan", problems, {"themes", "status_labels"})
     themes = _text_list(action_plan, "action_plan.themes", problems)
@@ -471,6 +535,7 @@ def load_config(folder: str | Path) -> Config:
         complaint_stage2_within=complaint_standards[2],
         digital_channels=tuple(digital),
         in_person_locations=tuple(in_person),
+        locations_name=locations_name,
         themes=tuple(themes),
         status_labels=status_labels,
         survey_questions=questions,

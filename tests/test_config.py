@@ -296,7 +296,7 @@ def test_byte_order_mark_is_accepted(tmp_path):
         name = "X"
 
         [standards.acknowledge_within_working_days]
-        report_it = { "2022-23" = 1 }
+        report_it = { "2022/24" = 1 }
         """, "standards.acknowledge_within_working_days.report_it", 5, id="standard-bad-year"),
     pytest.param("""\
         [council]
