@@ -103,6 +103,8 @@ SCHEMAS: dict[str, tuple[Col, ...]] = {
         Col("due", "date"),
         Col("progress_note", "text"),
         Col("carried_from", "carried_from"),
+        Col("measure_id", "text"),    # optional: the outcome measure the action is meant to move
+        Col("status_label", "text"),  # the label as the spreadsheet has it ("Carried forward"), kept for the pages
     ),
     "contacts": (
         Col("contact_id", "text", True, unique=True),
@@ -977,6 +979,7 @@ def _parse_file(ds: str, frame: pd.DataFrame, source: SourceFile, config: Config
             text = _as_text(raw)
             labels = {_normalise_header(k): v for k, v in config.status_labels.items()}
             values = _squash(text).map(labels).astype("string")
+            parsed["status_label"] = text
             unknown = text.notna() & values.isna()
             if unknown.any():
                 known = sorted({_normalise_header(k) for k in config.status_labels})
@@ -1325,6 +1328,7 @@ class LoadedDataset:
     files: list[Path]
     ignored_columns: list[str]
     sources: list[SourceFile] = field(default_factory=list)  # each file's rows, in the frame's order
+    columns_read: frozenset[str] = frozenset()  # the contract's columns some file of the dataset has
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
@@ -1362,6 +1366,18 @@ class Datasets:
     def get(self, name: str) -> pd.DataFrame | None:
         item = self.loaded.get(name)
         return item.frame if item else None
+
+    def recorded(self, name: str, column: str | None = None) -> bool:
+        """Whether the council's exports record a dataset (or one of its columns) at all.
+
+        A column no file has is filled with empty values so that the counting rules
+        can run; a page must not read those as "none" (none carried forward, no
+        group under-represented): it says the data is not recorded.
+        """
+        item = self.loaded.get(name)
+        if item is None:
+            return False
+        return column is None or column in item.columns_read
 
     def __getattr__(self, name: str) -> pd.DataFrame | None:
         if name in DATASET_NAMES:
@@ -1420,6 +1436,7 @@ def load_dataset(config: Config, ds: str) -> tuple[LoadedDataset | None, list[Pr
     if any(p.fatal for p in problems):
         return None, problems
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    columns_read = frozenset(c for f in frames for c in f.columns)
     for col in SCHEMAS[ds]:
         if col.name not in frame.columns:
             frame[col.name] = _empty_column(col, len(frame))
@@ -1428,7 +1445,7 @@ def load_dataset(config: Config, ds: str) -> tuple[LoadedDataset | None, list[Pr
     if ds == "complaints":
         frame["stage"] = frame["stage"].astype("int64")
     frame = frame[[c.name for c in SCHEMAS[ds]]]
-    return LoadedDataset(ds, frame, [s.path for s in sources], ignored, sources), problems
+    return LoadedDataset(ds, frame, [s.path for s in sources], ignored, sources, columns_read), problems
 
 
 def _empty_column(col: Col, length: int) -> pd.Series:

@@ -88,12 +88,12 @@ def test_missing_required_column_names_it_and_how_to_map_it(tmp_path):
 def test_negative_wait_and_bad_year_label(tmp_path):
     config = _folder(tmp_path, {
         "calls.csv": "call_id,offered_at,answered,wait_seconds\n1,2023-04-03 09:00,y,-3\n2,2023-04-03 09:01,n,4\n",
-        "manual_measures.csv": "measure_id,year,value,note\nx,2023-24,5,\n",
+        "manual_measures.csv": "measure_id,year,value,note\nx,2023-25,5,\n",
     })
     _, problems = check_all(config)
     text = "\n".join(str(p) for p in problems)
     assert "column 'wait_seconds': expected a number of at least 0" in text and "row 2" in text and "'-3'" in text
-    assert "column 'year': expected a financial year written like 2023/24" in text and "'2023-24'" in text
+    assert "column 'year': expected a financial year written like 2023/24" in text and "'2023-25'" in text
 
 
 def test_absent_datasets_are_tolerated(tmp_path):
