@@ -205,7 +205,7 @@ EXPECTED = {
     "date": "a date such as 2023-04-03, 03/04/2023 or an Excel date",
     "bool": "true/false, yes/no, y/n or 1/0",
     "number": "a number",
-    "year": "a financial year written like 2023/24",
+    "year": "a financial year written like 2023/24 or 2023-24",
     "carried_from": "the earlier action as YEAR:ID, e.g. 2022/23:4c",
 }
 TRUE_WORDS = {"true", "yes", "y", "1", "1.0", "t"}
