@@ -63,7 +63,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from analysis.config import CANONICAL_CHANNELS, DATASET_NAMES, EXTRA_SOURCES, Config, parse_year_label
+from analysis.config import CANONICAL_CHANNELS, DATASET_NAMES, EXTRA_SOURCES, Config, parse_year_label, year_label_text
 from analysis.errors import DataError
 
 SUFFIXES = (".csv", ".xlsx", ".parquet")
@@ -300,10 +300,14 @@ class SourceFile:
     sheets: tuple[str, ...] = ()
     key: str = ""      # the council.toml section it came from: the dataset, or an extra source (report_it)
     length: int = 0    # records read
+    several_sheets: bool = False  # one of several sheets read from the workbook: messages name the sheet
+    # Each row's first filled cell, across every column of the row (not only those read), for the rows the
+    # reader could see whole: every row of a sheet, the last lines of a CSV file. Dropped once used.
+    context: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def name(self) -> str:
-        return self.path.name
+        return f'{self.path.name}, sheet "{self.sheet}"' if self.several_sheets else self.path.name
 
     def rows_of(self, positions) -> np.ndarray:
         """Row numbers the user sees for record positions (0-based) in this file."""
@@ -343,8 +347,15 @@ def _source_files(config: Config, key: str, dataset: str) -> tuple[list[Path], l
         problems = []
         for pattern in source.path:
             full = pattern if Path(pattern).is_absolute() else str(folder / pattern)
-            matches = sorted(Path(p) for p in globlib.glob(full) if Path(p).is_file())
-            if not matches:
+            matched = sorted(Path(p) for p in globlib.glob(full) if Path(p).is_file())
+            matches = [p for p in matched if not is_lock_file(p)]
+            for lock in (p for p in matched if is_lock_file(p)):
+                problems.append(_problem(dataset, lock.name, (
+                    "is the lock file Excel or LibreOffice leaves beside a workbook that is open (or was when it "
+                    "closed badly), not data: skipped"), (
+                    "nothing; close the workbook before the run to make it go away, or delete the file."),
+                    fatal=False))
+            if not matches and not matched:
                 problems.append(_problem(dataset, pattern, (
                     f"council.toml names this file for {dataset} ([datasets.{key}] path), "
                     f"but nothing in {folder} matches it"), (
@@ -362,8 +373,14 @@ def _source_files(config: Config, key: str, dataset: str) -> tuple[list[Path], l
     return present, []
 
 
-def _dataset_files(config: Config, dataset: str) -> list[tuple[Path, str]]:
-    """(file, council.toml section) of every file of a dataset; DataError listing every path problem."""
+def is_lock_file(path: Path) -> bool:
+    """Excel's ``~$Book.xlsx`` and LibreOffice's ``.~lock.Book.xlsx#``: left beside an open workbook, never data."""
+    return path.name.startswith(("~$", ".~lock."))
+
+
+def _dataset_files(config: Config, dataset: str) -> tuple[list[tuple[Path, str]], list[Problem]]:
+    """(file, council.toml section) of every file of a dataset, and warnings (lock files skipped);
+    DataError listing every path problem."""
     files, problems = _source_files(config, dataset, dataset)
     pairs = [(p, dataset) for p in files]
     for extra, (target, _) in EXTRA_SOURCES.items():
@@ -373,14 +390,14 @@ def _dataset_files(config: Config, dataset: str) -> list[tuple[Path, str]]:
         problems.extend(extra_problems)
         # A file matched by both sections is read once, as the extra source says.
         pairs = [(p, k) for p, k in pairs if p not in extra_files] + [(p, extra) for p in extra_files]
-    if problems:
+    if any(p.fatal for p in problems):
         raise DataError(problems)
-    return pairs
+    return pairs, problems
 
 
 def find_files(config: Config, dataset: str) -> list[Path]:
     """The files that make up a dataset (empty when the council does not have it)."""
-    return [path for path, _ in _dataset_files(config, dataset)]
+    return [path for path, _ in _dataset_files(config, dataset)[0]]
 
 
 # --- how a file's columns become the contract's ---------------------------------------------
@@ -394,6 +411,7 @@ class _Layout:
     wanted: frozenset[str]
     constants: dict[str, str]     # columns every record of the file has, e.g. channel = report_it
     format: str | None
+    section_rows: str | None = None  # "theme": heading rows give the theme of the rows below
 
 
 def _layout(config: Config, ds: str, key: str) -> _Layout:
@@ -405,7 +423,7 @@ def _layout(config: Config, ds: str, key: str) -> _Layout:
         known = {_normalise_header(k): v for k, v in FIXMYSTREET_COLUMNS.items() if v not in user.values()}
         return _Layout(key, known | user, False, frozenset(wanted | {CLOSED}), dict(FIXMYSTREET_VALUES),
                        data_format)
-    return _Layout(key, user, True, frozenset(wanted), {}, None)
+    return _Layout(key, user, True, frozenset(wanted), {}, None, spec.section_rows if spec else None)
 
 
 def _column_map(headers, layout: _Layout) -> dict[int, str]:
@@ -530,9 +548,11 @@ def _empty_file(ds: str, path: Path, key: str, what: str) -> DataError:
 
 
 def _read_file(path: Path, dataset: str, config: Config, key: str | None = None,
-               ) -> tuple[pd.DataFrame, SourceFile, list[str]]:
-    """Read the wanted columns of one file as raw values; return the frame (named as in the
-    contract), where it came from, and the names of the columns left unread.
+               ) -> list[tuple[pd.DataFrame, SourceFile, list[str], list[Problem]]]:
+    """Read the wanted columns of one file as raw values. For each part read (a CSV or Parquet file is
+    one part; a workbook one part per sheet read): the frame (named as in the contract), where it came
+    from, the names of the columns left unread, and warnings about rows that are not data (blank rows,
+    a report's footer, total rows), which are left out.
 
     Raises :class:`DataError` for a file that cannot be read at all.
     """
@@ -554,21 +574,23 @@ def _read_file(path: Path, dataset: str, config: Config, key: str | None = None,
     if wrong is not None:
         raise DataError([wrong])
     if suffix == ".csv":
-        frame, source = _read_csv(path, dataset, layout, header_row)
-        frame, source = _drop_blank_rows(frame, source, text=False)
+        parts = [_read_csv(path, dataset, layout, header_row)]
     elif suffix == ".parquet":
-        frame, source = _read_parquet(path, dataset, layout)
+        parts = [_read_parquet(path, dataset, layout)]
     else:
-        frame, source = _read_excel(path, dataset, layout, spec.sheet if spec else None, header_row)
-        frame, source = _drop_blank_rows(frame, source, text=True)
-    for column, value in layout.constants.items():
-        if column not in frame.columns:
-            frame[column] = value
-    source.key = key
-    source.length = len(frame)
-    read = {source.headers.get(c) for c in frame.columns}
-    ignored = [h for h in source.all_headers if h and h not in read]
-    return frame, source, list(dict.fromkeys(ignored))
+        parts = _read_excel(path, dataset, layout, spec, header_row)
+    results = []
+    for frame, source in parts:
+        frame, source, skipped = _skip_non_data(dataset, frame, source, layout)
+        for column, value in layout.constants.items():
+            if column not in frame.columns:
+                frame[column] = value
+        source.key = key
+        source.length = len(frame)
+        read = {source.headers.get(c) for c in frame.columns}
+        ignored = [h for h in source.all_headers if h and h not in read]
+        results.append((frame, source, list(dict.fromkeys(ignored)), skipped))
+    return results
 
 
 def _check_header_row(ds: str, path: Path, key: str, header_row: int | None, rows: int) -> None:
@@ -625,7 +647,41 @@ def _read_csv_as(path: Path, ds: str, layout: _Layout, header_row: int | None, h
             "check that every row has as many commas as the header; a value with a comma or a line "
             "break in it must be in double quotes. Saving it again from Excel as CSV UTF-8 does this."))]) from None
     frame.columns = [mapping[p] for p in positions]
+    # Only the wanted columns are read (never a name or a message); a report's footer may have its words
+    # in another column, so the last lines of the file are looked at as text to tell what they are.
+    source.context = _csv_tail_context(path, encoding, len(frame))
     return frame, source
+
+
+def _csv_tail_context(path: Path, encoding: str, records: int, lines: int = 40) -> pd.DataFrame | None:
+    """The row context (see :func:`_row_context`) of a CSV file's last lines, indexed by record position,
+    or None when the tail cannot be lined up with the records (a quoted line break near the end)."""
+    if not records:
+        return None
+    with open(path, "rb") as handle:
+        handle.seek(0, 2)
+        size = handle.tell()
+        handle.seek(max(0, size - (1 << 15)))
+        tail = handle.read()
+    try:
+        text = tail.decode(encoding if encoding != "utf-8-sig" or size <= (1 << 15) else "utf-8", errors="strict")
+    except UnicodeError:
+        return None
+    rows = text.splitlines()
+    if size > (1 << 15):
+        rows = rows[1:]  # the first line may have been cut
+    rows = rows[-min(lines, records):]
+    if any(row.count('"') % 2 for row in rows):
+        return None
+    parsed = list(csv.reader(rows))
+    if len(parsed) != len(rows):
+        return None
+    width = max((len(r) for r in parsed), default=0)
+    cells = [pd.Series([r[j] if j < len(r) else None for r in parsed], dtype=object) for j in range(width)]
+    context = _row_context(cells) if cells else pd.DataFrame(
+        {ROW_FIRST: pd.Series([pd.NA] * len(rows), dtype="string"), ROW_ONE_VALUE: True, ROW_BLANK: True})
+    context.index = np.arange(records - len(rows), records)
+    return context
 
 
 def _read_parquet(path: Path, ds: str, layout: _Layout) -> tuple[pd.DataFrame, SourceFile]:
@@ -674,8 +730,11 @@ def _pick_sheet(names: list[str], sheet, ds: str, path: Path, key: str) -> str:
                               f"set sheet under [datasets.{key}] in council.toml to one of those names.")])
 
 
-def _read_excel(path: Path, ds: str, layout: _Layout, sheet, header_row: int | None,
-                ) -> tuple[pd.DataFrame, SourceFile]:
+def _read_excel(path: Path, ds: str, layout: _Layout, spec, header_row: int | None,
+                ) -> list[tuple[pd.DataFrame, SourceFile]]:
+    """The sheets of a workbook that council.toml names (``sheet``, or ``sheets`` = "all" or a list;
+    the first sheet otherwise), each as a frame and its source. With ``sheets = "all"``, a sheet with
+    none of the dataset's columns (a key, a notes page) is left out."""
     import openpyxl
 
     def damaged(exc: Exception) -> DataError:
@@ -688,19 +747,44 @@ def _read_excel(path: Path, ds: str, layout: _Layout, sheet, header_row: int | N
         book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # zipfile, XML and openpyxl errors: all mean the same to the user
         raise damaged(exc) from None
+    sheets = spec.sheets if spec else None
     try:
-        title = _pick_sheet(list(book.sheetnames), sheet, ds, path, layout.key)
-        worksheet = book[title]
-        worksheet.reset_dimensions()  # a wrong <dimension> must not cut the data short
-        rows = list(worksheet.iter_rows(values_only=True))
         names = tuple(book.sheetnames)
+        if sheets == "all":
+            titles = list(names)
+        elif sheets:
+            titles = list(dict.fromkeys(_pick_sheet(list(names), name, ds, path, layout.key) for name in sheets))
+        else:
+            titles = [_pick_sheet(list(names), spec.sheet if spec else None, ds, path, layout.key)]
+        grids = {}
+        for title in titles:
+            worksheet = book[title]
+            worksheet.reset_dimensions()  # a wrong <dimension> must not cut the data short
+            grids[title] = _grid(list(worksheet.iter_rows(values_only=True)))
     except DataError:
         raise
     except Exception as exc:
         raise damaged(exc) from None
     finally:
         book.close()
-    grid = _grid(rows)
+    parts = []
+    for title, grid in grids.items():
+        frame, source = _sheet_frame(path, ds, layout, title, grid, header_row, names)
+        if sheets == "all" and not source.headers:
+            continue  # a sheet of notes beside the plan
+        source.several_sheets = len(titles) > 1
+        parts.append((frame, source))
+    if not parts:
+        frame, source = _sheet_frame(path, ds, layout, titles[0], grids[titles[0]], header_row, names)
+        parts.append((frame, source))
+    return parts
+
+
+def _sheet_frame(path: Path, ds: str, layout: _Layout, title: str, grid: np.ndarray, header_row: int | None,
+                 names: tuple[str, ...]) -> tuple[pd.DataFrame, SourceFile]:
+    """One sheet's grid -> the wanted columns below its header, with each row's context (see _row_context).
+
+    A financial year as the sheet's name ("2023-24") gives the year column when the sheet has none."""
     for first_col, first_row, last_col, last_row in _merged_ranges(path, title):
         if first_row <= grid.shape[0] and first_col <= grid.shape[1]:
             grid[first_row - 1:last_row, first_col - 1:last_col] = grid[first_row - 1, first_col - 1]
@@ -715,8 +799,16 @@ def _read_excel(path: Path, ds: str, layout: _Layout, sheet, header_row: int | N
     if not mapping:
         return pd.DataFrame(), source
     positions = sorted(mapping)
-    frame = pd.DataFrame(grid[index + 1:, positions], columns=[mapping[p] for p in positions], dtype=object)
+    body = grid[index + 1:]
+    frame = pd.DataFrame(body[:, positions], columns=[mapping[p] for p in positions], dtype=object)
     frame = frame.replace(EXCEL_ERRORS, None)  # #N/A, #REF! ... are empty, as pandas reads them
+    year = year_label_text(title)
+    for col in SCHEMAS[ds]:
+        if col.kind == "year" and col.name not in frame.columns and year is not None:
+            frame[col.name] = year
+            source.headers[col.name] = f'the sheet\'s name, "{title}"'
+    source.context = _row_context([pd.Series(body[:, j], dtype=object).replace(EXCEL_ERRORS, None)
+                                   for j in range(body.shape[1])])
     return frame, source
 
 
@@ -769,19 +861,101 @@ def _merged_ranges(path: Path, title: str) -> list[tuple[int, int, int, int]]:
     return sorted(ranges)
 
 
-def _drop_blank_rows(frame: pd.DataFrame, source: SourceFile, text: bool) -> tuple[pd.DataFrame, SourceFile]:
-    """Leave out rows where every column read is empty; the others keep their own row numbers."""
+ROW_FIRST, ROW_ONE_VALUE, ROW_BLANK = "_first_cell", "_one_value", "_blank"
+# A report's footer, as Salesforce writes it under a report, and total rows of queue reports.
+FOOTER_WORDS = re.compile(r"^\s*(?:grand totals?|totals?|copyright|\(c\)|©|confidential|generated by|report generated|"
+                          r"run by|filtered by|printed)\b", re.IGNORECASE)
+TOTAL_WORDS = re.compile(r"^\s*(?:grand\s+)?totals?\b", re.IGNORECASE)
+
+
+def _row_context(cells: list[pd.Series]) -> pd.DataFrame:
+    """For each row, from its cells left to right: the first filled cell's text, whether every filled
+    cell holds that same text (one filled cell, or a heading merged across the row), and whether the row
+    is blank. Vectorised over rows; a loop over the few columns only."""
+    length = len(cells[0]) if cells else 0
+    first = pd.Series(pd.NA, index=range(length), dtype="string")
+    texts = []
+    for column in cells:
+        text = _as_text(column.reset_index(drop=True))
+        texts.append(text)
+        first = first.fillna(text)
+    one_value = np.ones(length, dtype=bool)
+    for text in texts:
+        one_value &= (text.isna() | (text == first)).fillna(True).to_numpy(dtype=bool)
+    return pd.DataFrame({ROW_FIRST: first, ROW_ONE_VALUE: one_value, ROW_BLANK: first.isna().to_numpy()})
+
+
+def _skip_non_data(ds: str, frame: pd.DataFrame, source: SourceFile, layout: _Layout,
+                   ) -> tuple[pd.DataFrame, SourceFile, list[Problem]]:
+    """Leave out what is not data, and say so: blank rows, a report's footer after the last record,
+    total rows and, for ``section_rows = "theme"``, heading rows (whose text becomes the theme of the rows
+    below them). The rows kept keep their own row numbers.
+
+    Only rows without the dataset's required date can be any of these (a heading has none either), so on
+    millions of contacts only those few rows are looked at closely."""
+    context, source.context = source.context, None
     if frame.empty or not len(frame.columns):
-        return frame, source
-    if text:
-        blank = np.logical_and.reduce([_as_text(frame[c]).isna().to_numpy() for c in frame.columns])
+        return frame, source, []
+    length = len(frame)
+    dated = next((c.name for c in SCHEMAS[ds] if c.required and c.kind in ("timestamp", "date")), None)
+    if dated in frame.columns:
+        undated = frame[dated].isna().to_numpy()
     else:
-        blank = frame.isna().all(axis=1).to_numpy()
-    if not blank.any():
-        return frame, source
-    keep = np.flatnonzero(~blank)
+        undated = np.ones(length, dtype=bool)
+    looked_at = np.flatnonzero(undated)
+    if not len(looked_at):
+        return frame, source, []
+    near = _row_context([frame[c].iloc[looked_at] for c in frame.columns])
+    near.index = looked_at
+    blank_read = near[ROW_BLANK].to_numpy(dtype=bool)
+    if context is not None:  # the whole row, where the reader saw it
+        near.loc[near.index.intersection(context.index)] = context
+    first = pd.Series(pd.NA, index=range(length), dtype="string")
+    first.iloc[looked_at] = near[ROW_FIRST].to_numpy()
+    one_value = np.zeros(length, dtype=bool)
+    one_value[looked_at] = near[ROW_ONE_VALUE].to_numpy(dtype=bool)
+    blank = np.zeros(length, dtype=bool)
+    blank[looked_at] = near[ROW_BLANK].to_numpy(dtype=bool) | blank_read
+    words = first.str.contains(FOOTER_WORDS, na=False).to_numpy(dtype=bool)
+    # The footer: the rows after the last record that hold one value at most, when one of them reads like
+    # a footer ("Grand Totals (412 records)", "Copyright ...", "Confidential Information", "Generated By").
+    tail = (blank | one_value) & undated
+    trailing = length - (np.flatnonzero(~tail)[-1] + 1 if (~tail).any() else 0)
+    footer = np.zeros(length, dtype=bool)
+    if trailing and words[length - trailing:].any():
+        footer[length - trailing:] = True
+    total = ~footer & ~blank & undated & first.str.contains(TOTAL_WORDS, na=False).to_numpy(dtype=bool)
+    if not dated:
+        total &= one_value
+    heading = np.zeros(length, dtype=bool)
+    if layout.section_rows == "theme":
+        heading = one_value & ~blank & ~footer & ~total
+    kept = ~(blank | footer | total | heading)
+    problems = []
+    last_kept = np.flatnonzero(kept)[-1] if kept.any() else -1
+    inner_blank = blank & ~footer & (np.arange(length) < last_kept)
+    for mask, message, fix in (
+        (inner_blank, "has blank rows: skipped", "nothing; they are not counted."),
+        (footer, "ends with a report footer (totals, copyright or who ran the report), not data: skipped",
+         "nothing; these lines are never counted."),
+        (total, "has total rows (the first cell reads Total and the date is empty), not data: skipped",
+         "nothing; totals are never counted (the workbook counts the records themselves)."),
+    ):
+        if mask.any():
+            shown = first[mask].dropna().head(20)
+            problems.append(_problem_at(ds, source, None, np.flatnonzero(mask), message, shown, fatal=False,
+                                        fix=fix))
+    if heading.any():
+        theme = first.where(pd.Series(heading)).ffill()
+        if "theme" in frame.columns:
+            theme = _as_text(frame["theme"]).reset_index(drop=True).fillna(theme)
+        frame = frame.assign(theme=theme.to_numpy())
+        source.headers.setdefault("theme", "the heading rows above the actions")
+    if kept.all():
+        return frame, source, problems
+    keep = np.flatnonzero(kept)
     source.row_numbers = source.rows_of(keep)
-    return frame.iloc[keep].reset_index(drop=True), source
+    return frame.iloc[keep].reset_index(drop=True), source, problems
 
 
 # --- parsing raw values ---------------------------------------------------------------------
@@ -1409,28 +1583,31 @@ def load_dataset(config: Config, ds: str) -> tuple[LoadedDataset | None, list[Pr
     problem found, warnings included.
     """
     try:
-        files = _dataset_files(config, ds)
+        files, skipped = _dataset_files(config, ds)
     except DataError as err:
         return None, err.problems
     if not files:
-        return None, []
-    frames, problems, ignored, sources = [], [], [], []
+        return None, skipped
+    frames, problems, ignored, sources = [], list(skipped), [], []
     for path, key in files:
         try:
-            raw, source, left_out = _read_file(path, ds, config, key)
+            parts = _read_file(path, ds, config, key)
         except DataError as err:
             problems.extend(err.problems)
             continue
-        frame, found = _parse_file(ds, raw.reset_index(drop=True), source, config)
-        found.extend(_validate(ds, frame, source, config, raw.reset_index(drop=True)))
-        if len(frame) == 0 and not any(p.fatal for p in found):
-            found.append(_problem(ds, path.name, f"has a header row but no data rows, so it adds no records to {ds}", (
-                "nothing, if there were none; otherwise export it again (check the export's dates and filters)."),
-                fatal=False))
-        problems.extend(found)
-        frames.append(frame)
-        sources.append(source)
-        ignored.extend(c for c in left_out if c not in ignored)
+        for raw, source, left_out, skipped in parts:
+            raw = raw.reset_index(drop=True)
+            frame, found = _parse_file(ds, raw, source, config)
+            found.extend(_validate(ds, frame, source, config, raw))
+            if len(frame) == 0 and not any(p.fatal for p in found):
+                found.append(_problem(ds, source.name, (
+                    f"has a header row but no data rows, so it adds no records to {ds}"), (
+                    "nothing, if there were none; otherwise export it again (check the export's dates and "
+                    "filters)."), fatal=False))
+            problems.extend(skipped + found)
+            frames.append(frame)
+            sources.append(source)
+            ignored.extend(c for c in left_out if c not in ignored)
     if len(frames) > 1:
         problems.extend(_duplicates_across_files(ds, frames, sources))
     if any(p.fatal for p in problems):
@@ -1445,7 +1622,8 @@ def load_dataset(config: Config, ds: str) -> tuple[LoadedDataset | None, list[Pr
     if ds == "complaints":
         frame["stage"] = frame["stage"].astype("int64")
     frame = frame[[c.name for c in SCHEMAS[ds]]]
-    return LoadedDataset(ds, frame, [s.path for s in sources], ignored, sources, columns_read), problems
+    files_read = list(dict.fromkeys(s.path for s in sources))
+    return LoadedDataset(ds, frame, files_read, ignored, sources, columns_read), problems
 
 
 def _empty_column(col: Col, length: int) -> pd.Series:

@@ -237,7 +237,12 @@ def test_blank_csv_lines_are_skipped_and_later_rows_keep_their_numbers(tmp_path)
     config = _folder(tmp_path, {"contacts.csv": CONTACTS_HEADER + (
         "A1,2023-04-03 09:00,email,Waste\n\n,,,\nA2,2023-04-03 09:00,fax,Waste\n\n")})
     _, problems = check_all(config)
-    assert len(problems) == 1 and problems[0].column == "channel" and problems[0].rows == (5,)
+    fatal = [p for p in problems if p.fatal]
+    assert len(fatal) == 1 and fatal[0].column == "channel" and fatal[0].rows == (5,)
+    # Rows 3 and 4 are blank (an empty line, then only commas): skipped and said; the empty last line
+    # after the data is nothing to say.
+    (blank,) = [p for p in problems if not p.fatal]
+    assert "blank rows: skipped" in blank.message and blank.rows == (3, 4)
 
 
 def test_csv_title_rows_above_the_header_are_found_and_rows_numbered_as_seen(tmp_path):
@@ -281,7 +286,8 @@ def test_excel_action_plan_with_title_rows_merged_themes_blank_rows_and_loose_la
     ], merges=["A4:A6"])
     config = load_config(tmp_path)
     _, problems = check_all(config)
-    assert [(p.column, p.rows) for p in problems] == [("status", (6,)), ("action", (8,))]
+    assert [(p.column, p.rows) for p in problems if p.fatal] == [("status", (6,)), ("action", (8,))]
+    assert [(p.message, p.rows) for p in problems if not p.fatal] == [("has blank rows: skipped", (7,))]
     assert "'Started'" in _text(problems) and "[action_plan.status_labels]" in _text(problems)
 
     book = openpyxl.load_workbook(tmp_path / "Action Plan.xlsx")
