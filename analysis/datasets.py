@@ -44,6 +44,7 @@ rules then treat as done on day 0.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import contextvars
 import csv
 import difflib
@@ -73,6 +74,7 @@ ROWS_SHOWN = 5
 HEADER_SCAN_ROWS = 50  # the header is looked for in the first rows of a sheet or CSV
 COLUMNS_LISTED = 15    # a message lists at most this many of a file's columns
 OUTCOMES = ("upheld", "partly_upheld", "not_upheld", "withdrawn", "open")
+CALL_OUTCOMES = ("answered", "abandoned", "callback")
 RATINGS = ("good", "average", "poor")
 UNITS = ("percent", "count", "seconds", "days", "score", "ratio")
 POLARITIES = ("higher_is_better", "lower_is_better", "neutral")
@@ -121,8 +123,9 @@ SCHEMAS: dict[str, tuple[Col, ...]] = {
     "calls": (
         Col("call_id", "text", True, unique=True),
         Col("offered_at", "timestamp", True),
-        Col("answered", "bool", True),
-        Col("wait_seconds", "number", True, minimum=0),
+        Col("answered", "bool"),        # one of answered or outcome is required (REQUIRED_ONE_OF)
+        Col("outcome", "choice", choices=CALL_OUTCOMES, category=True),
+        Col("wait_seconds", "duration", True, minimum=0),
         Col("queue", "text", category=True),
     ),
     "complaints": (
@@ -137,7 +140,7 @@ SCHEMAS: dict[str, tuple[Col, ...]] = {
         Col("ward", "text"),
     ),
     "feedback": (
-        Col("feedback_id", "text", True, unique=True),
+        Col("feedback_id", "text", unique=True),  # GovMetric exports have none
         Col("given_at", "timestamp", True),
         Col("channel", "choice", True, choices=CANONICAL_CHANNELS, category=True),
         Col("rating", "choice", True, choices=RATINGS, category=True),
@@ -190,6 +193,8 @@ SCHEMAS: dict[str, tuple[Col, ...]] = {
         Col("note", "text"),
     ),
 }
+# One of these columns is required: a queue report gives answered (yes/no) or an outcome.
+REQUIRED_ONE_OF = {"calls": ("answered", "outcome")}
 # Several columns together must be unique.
 UNIQUE_TOGETHER = {
     "action_plan": ("plan_year", "action_id"),
@@ -205,11 +210,41 @@ EXPECTED = {
     "date": "a date such as 2023-04-03, 03/04/2023 or an Excel date",
     "bool": "true/false, yes/no, y/n or 1/0",
     "number": "a number",
+    "duration": "a wait in seconds (35 or 35.5), or as hh:mm:ss or mm:ss (00:00:35)",
     "year": "a financial year written like 2023/24 or 2023-24",
     "carried_from": "the earlier action as YEAR:ID, e.g. 2022/23:4c",
 }
 TRUE_WORDS = {"true", "yes", "y", "1", "1.0", "t"}
 FALSE_WORDS = {"false", "no", "n", "0", "0.0", "f"}
+
+# Spellings of a set value that need no map in council.toml, as value keys (see value_key).
+OBVIOUS_SPELLINGS = {
+    "channel": {
+        "telephone": "phone", "tel": "phone", "phone_call": "phone", "telephone_call": "phone",
+        "face_to_face": "in_person", "f2f": "in_person", "walk_in": "in_person", "in_person_visit": "in_person",
+        "e_mail": "email", "post": "letter", "web_chat": "webchat", "live_chat": "webchat",
+        "web_form": "online_form", "e_form": "online_form", "eform": "online_form", "fixmystreet": "report_it",
+        "social": "social_media",
+    },
+    "stage": {"stage_1": "1", "stage1": "1", "stage_one": "1", "s1": "1", "1.0": "1",
+              "stage_2": "2", "stage2": "2", "stage_two": "2", "s2": "2", "2.0": "2"},
+    "outcome": {"partially_upheld": "partly_upheld", "part_upheld": "partly_upheld", "upheld_in_part": "partly_upheld",
+                "call_back": "callback", "callback_requested": "callback", "call_back_requested": "callback"},
+}
+BOOLEAN_SPELLINGS = {**{w: "true" for w in ("true", "yes", "y", "1", "1.0", "t")},
+                     **{w: "false" for w in ("false", "no", "n", "0", "0.0", "f")}}
+DISTINCT_SHOWN = 10  # unknown values each get a problem of their own; the rest are listed in one more
+
+
+def value_key(text: pd.Series) -> pd.Series:
+    """How set values are matched: without regard to capitals, spaces at either end, repeated spaces, or the
+    difference between a space, a hyphen and an underscore ('Not Upheld' -> 'not_upheld')."""
+    return text.str.casefold().str.strip().str.replace(r"[\s\-_]+", "_", regex=True).str.strip("_")
+
+
+def _key(value: str) -> str:
+    return value_key(pd.Series([value], dtype="string")).iloc[0]
+
 
 # A FixMyStreet dashboard export ("Report It"): its headers -> the contract's contacts columns.
 # Only these are read; Title, Detail, User Name, Latitude, Longitude, Query, Easting,
@@ -1122,6 +1157,187 @@ def _unreadable_fix(col: Col, found: pd.Series) -> str:
     return f"correct these values{optional}."
 
 
+# --- columns with a set of values -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _ValueSet:
+    """The values a column may take: value key -> the value the workbook uses, and how to say it."""
+
+    allowed: dict[str, str]
+    what: str                      # "a channel of the contract", for "... is not {what}"
+    listed: tuple[str, ...]        # the values to list in a message
+    other_fix: str = ""            # another way to fix it, besides a values line
+
+
+def _value_set(ds: str, col: Col, config: Config) -> _ValueSet | None:
+    """The set of values of a column, or None for a column of free text (services, notes, ids)."""
+    if col.kind == "bool":
+        return _ValueSet(dict(BOOLEAN_SPELLINGS), "yes or no (true/false, yes/no, y/n, 1/0)", ("true", "false"))
+    if col.kind == "label":
+        allowed = {_key(label): status for label, status in config.status_labels.items()}
+        allowed.update({_key(status): status for status in set(config.status_labels.values())})
+        return _ValueSet(allowed, f"a status label council.toml knows ({', '.join(sorted(config.status_labels))})",
+                         tuple(sorted(set(config.status_labels.values()))), (
+                             "or add the label to the list of its status under [action_plan.status_labels] "
+                             "in council.toml"))
+    if col.kind == "choice":
+        allowed = {_key(c): c for c in col.choices}
+        for spelling, value in OBVIOUS_SPELLINGS.get(col.name, {}).items():
+            if value in col.choices:
+                allowed.setdefault(spelling, value)
+        words = {"channel": "a channel of the workbook", "stage": "a stage (1 or 2)",
+                 "rating": "a rating (good, average or poor)", "outcome": "an outcome the workbook knows"}
+        return _ValueSet(allowed, words.get(col.name, f"one of the values of {col.name}"), col.choices)
+    if ds == "action_plan" and col.name == "theme" and config.themes:
+        return _ValueSet({_key(t): t for t in config.themes}, "one of the themes in council.toml", config.themes,
+                         "or add the theme to themes = [...] under [action_plan] in council.toml")
+    if ds == "contacts" and col.name == "location" and config.in_person_locations:
+        return _ValueSet({_key(t): t for t in config.in_person_locations},
+                         "one of the places in council.toml", config.in_person_locations,
+                         "or add the place to in_person = [...] under [locations] in council.toml")
+    return None
+
+
+def _mapped_values(ds: str, col: Col, text: pd.Series, source: SourceFile, config: Config,
+                   ) -> tuple[pd.Series, list[Problem]]:
+    """Text -> the values the workbook uses, through ``[datasets.KEY.values.COLUMN]`` and the column's set.
+
+    Worked out once per distinct value. A value of a set column that matches nothing is reported once per
+    distinct value, with its count, its first rows and the exact council.toml line that would map it."""
+    key = source.key or ds
+    spec = config.datasets.get(key)
+    user = {_key(k): v for k, v in ((spec.values if spec else {}).get(col.name) or {}).items()}
+    values = _value_set(ds, col, config)
+    if not user and values is None:
+        return text, []
+    codes, uniques = pd.factorize(text)
+    if not len(uniques):
+        return text, []
+    keys = value_key(pd.Series(uniques, dtype="string")).tolist()
+    problems: list[Problem] = []
+    result = []
+    for unique, k in zip(uniques, keys):
+        target = user.get(k, unique)
+        if values is not None:
+            target = values.allowed.get(_key(target)) if target != unique else values.allowed.get(k)
+        result.append(target)
+    if values is not None:
+        for theirs, ours in ((spec.values if spec else {}).get(col.name) or {}).items():
+            if values.allowed.get(_key(ours)) is None:
+                problems.append(_problem(ds, source.name, (
+                    f"council.toml maps {theirs!r} to {ours!r} under [datasets.{key}.values.{col.name}], "
+                    f"which is not {values.what}"), f"map it to one of: {', '.join(values.listed)}."))
+    mapped = np.array(result, dtype=object)
+    out = pd.Series(np.where(codes >= 0, mapped[np.maximum(codes, 0)], None), index=text.index, dtype="string")
+    if values is None:
+        return out, problems
+    unknown = [i for i, r in enumerate(result) if r is None]
+    if unknown:
+        problems.extend(_unknown_values(ds, col, source, codes, uniques, unknown, values, key))
+    return out, problems
+
+
+def _unknown_values(ds: str, col: Col, source: SourceFile, codes: np.ndarray, uniques, unknown: list[int],
+                    values: _ValueSet, key: str) -> list[Problem]:
+    """One problem per distinct unknown value (the first DISTINCT_SHOWN, in order of appearance), and one
+    listing every other, so no bad value goes unsaid."""
+    positions = {i: np.flatnonzero(codes == i) for i in unknown}
+    order = sorted(unknown, key=lambda i: positions[i][0])
+    section = f"[datasets.{key}.values.{col.name}]"
+    problems = []
+    for i in order[:DISTINCT_SHOWN]:
+        value = str(uniques[i])
+        guess = difflib.get_close_matches(_key(value), list(values.allowed), n=1, cutoff=0.6)
+        if guess:
+            target = values.allowed[guess[0]]
+            fix = (f"if it means {target}, add this line under {section} in council.toml (start that heading "
+                   f"if it is not there):\n      {_toml_string(value)} = {_toml_string(target)}")
+        else:
+            fix = (f"add a line under {section} in council.toml (start that heading if it is not there) saying "
+                   f"which it is, one of {', '.join(values.listed)}:\n      {_toml_string(value)} = \"...\"")
+        if values.other_fix:
+            fix += f"\n  {values.other_fix}; or correct it in the export."
+        else:
+            fix += "\n  or correct it in the export."
+        problems.append(_problem_at(ds, source, col.name, positions[i], f"has {value!r}, which is not {values.what}",
+                                    (value,), fix=fix))
+    rest = order[DISTINCT_SHOWN:]
+    if rest:
+        listed = ", ".join(f"{str(uniques[i])!r} ({len(positions[i]):,} row{'s' if len(positions[i]) > 1 else ''})"
+                           for i in rest)
+        every = np.sort(np.concatenate([positions[i] for i in rest]))
+        problems.append(_problem_at(ds, source, col.name, every, (
+            f"has {len(rest)} more values that are not {values.what}: {listed}"), fix=(
+            f"map each under {section} in council.toml as above, or correct them in the export.")))
+    return problems
+
+
+# --- durations and months -------------------------------------------------------------------
+
+_CLOCK = re.compile(r"^(?:(\d+):)?(\d+):(\d{1,2}(?:\.\d+)?)$")
+
+
+def _duration_seconds(value) -> float:
+    """One wait -> seconds: a number of seconds, 'hh:mm:ss' or 'mm:ss' text, or an Excel time or duration
+    cell (openpyxl gives a time of day or a timedelta). NaN when it is none of these."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return np.nan
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    if isinstance(value, dt.time):
+        return value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
+    if isinstance(value, dt.datetime):  # an Excel duration past 24 hours, counted from 1900-01-00
+        return (value - dt.datetime(1899, 12, 31)).total_seconds()
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return float(value)
+    text = str(value).strip().replace(",", "")
+    match = _CLOCK.fullmatch(text)
+    if match:
+        hours, minutes, seconds = match.groups()
+        return int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds)
+    try:
+        return float(text) if text else np.nan
+    except ValueError:
+        return np.nan
+
+
+def parse_durations(raw: pd.Series) -> pd.Series:
+    """Waits -> seconds (float), worked out once per distinct value: there are few distinct waits even in
+    millions of calls."""
+    if pd.api.types.is_timedelta64_dtype(raw.dtype):
+        return raw.dt.total_seconds().astype("float64")
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        return raw.astype("float64")
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    seconds = np.array([_duration_seconds(u) for u in uniques] + [np.nan], dtype="float64")
+    return pd.Series(seconds[np.where(codes >= 0, codes, len(uniques))], index=raw.index, dtype="float64")
+
+
+_MONTHS = {m.casefold(): i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+_MONTH_TEXT = re.compile(r"^([A-Za-z]{3,9})\.?[\s\-/]*(\d{4}|\d{2})$")
+
+
+def parse_months(text: pd.Series) -> pd.Series:
+    """A month typed as a date, as officers write target dates ('March 2025', 'Mar 2025', 'Mar-25') -> the
+    last day of that month; NaT for anything else."""
+    parts = text.str.strip().str.extract(_MONTH_TEXT)
+    month = parts[0].str.casefold().str[:3].map(_MONTHS)
+    full = parts[0].str.casefold()
+    names = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+             "november", "december")
+    real = full.isin(names) | full.isin(list(_MONTHS)) | full.isin(["sept"])
+    year = pd.to_numeric(parts[1], errors="coerce")
+    year = year.where(year >= 100, year + 2000)
+    ok = month.notna() & real & year.notna()
+    result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    if ok.any():
+        starts = pd.to_datetime(dict(year=year[ok].astype(int), month=month[ok].astype(int), day=1))
+        result[ok] = starts + pd.offsets.MonthEnd(0)
+    return result
+
+
 # --- one file -------------------------------------------------------------------------------
 
 
@@ -1130,8 +1346,15 @@ def _parse_file(ds: str, frame: pd.DataFrame, source: SourceFile, config: Config
     problems: list[Problem] = []
     specs = SCHEMAS[ds]
     missing = [c.name for c in specs if c.required and c.name not in frame.columns]
+    either = REQUIRED_ONE_OF.get(ds, ())
+    if either and not set(either) & set(frame.columns):
+        missing.append(either[0])
     if missing:
-        problems.append(_missing_columns(ds, source, missing, config))
+        problem = _missing_columns(ds, source, missing, config)
+        if either and either[0] in missing:
+            problem.message = problem.message.replace(
+                f"'{either[0]}'", " or ".join(f"'{c}'" for c in either), 1)
+        problems.append(problem)
 
     parsed = {}
     for col in specs:
@@ -1139,38 +1362,38 @@ def _parse_file(ds: str, frame: pd.DataFrame, source: SourceFile, config: Config
             continue
         raw = frame[col.name]
         text = None
-        if col.kind in ("timestamp", "date"):
+        if col.kind in ("bool", "choice", "label") and not pd.api.types.is_bool_dtype(raw.dtype):
+            text = _as_text(raw)
+            mapped, found = _mapped_values(ds, col, text, source, config)
+            problems.extend(found)
+            if col.kind == "bool":
+                values = mapped.map({"true": True, "false": False}).astype("boolean")
+            else:
+                values = mapped
+            if col.kind == "label":
+                parsed["status_label"] = text
+            # Reported above, once per distinct value: not again as unreadable.
+            text = text.where(mapped.notna() | text.isna()) if found else text
+        elif col.kind in ("timestamp", "date"):
             values = parse_timestamps(raw) if col.kind == "timestamp" else parse_dates(raw)
+            if col.kind == "date":
+                values, found = _months_as_dates(ds, col, raw, values, source)
+                problems.extend(found)
         elif col.kind == "bool":
             values = parse_booleans(raw)
         elif col.kind == "number":
             values = parse_numbers(raw)
-        elif col.kind == "choice":
+        elif col.kind == "duration":
+            values = parse_durations(raw)
+        elif col.kind == "year":
             text = _as_text(raw)
-            # A stage typed in Excel may come as 1.0; other choices ignore capitals, spaces and hyphens.
-            values = text.str.removesuffix(".0") if col.name == "stage" else _choice_key(text).where(text.notna())
-        elif col.kind == "label":
-            text = _as_text(raw)
-            labels = {_normalise_header(k): v for k, v in config.status_labels.items()}
-            values = _squash(text).map(labels).astype("string")
-            parsed["status_label"] = text
-            unknown = text.notna() & values.isna()
-            if unknown.any():
-                known = sorted({_normalise_header(k) for k in config.status_labels})
-                first = str(text[unknown].iloc[0])
-                problems.append(_problem_at(ds, source, col.name, np.flatnonzero(unknown), (
-                    f"has status labels that council.toml does not map. Known labels: {', '.join(known)}"),
-                    text[unknown].head(20), fix=(
-                        "correct the label in the spreadsheet, or add it to the right list under "
-                        f'[action_plan.status_labels] in council.toml, e.g. ongoing = ["In progress", "{first}"] '
-                        "(capitals and spaces do not matter).")))
+            values = _per_distinct(text, lambda t: t.map(year_label_text, na_action="ignore").astype("string"))
         else:
             text = _as_text(raw)
-            values = text
-            if ds == "action_plan" and col.name == "theme" and config.themes:
-                values = _configured_spelling(text, config.themes)
-            elif ds == "contacts" and col.name == "location" and config.in_person_locations:
-                values = _configured_spelling(text, config.in_person_locations)
+            values, found = _mapped_values(ds, col, text, source, config)
+            problems.extend(found)
+            if found:
+                text = text.where(values.notna() | text.isna())
         if col.kind in EXPECTED:
             present = text.notna() if text is not None else _present(raw)
             unreadable = present & values.isna()
@@ -1195,6 +1418,25 @@ def _parse_file(ds: str, frame: pd.DataFrame, source: SourceFile, config: Config
     problems.extend(_dates_out_of_order(ds, parsed, source))
     columns = [c.name for c in specs if c.name in parsed]
     return pd.DataFrame({c: parsed[c] for c in columns}, index=frame.index), problems
+
+
+def _months_as_dates(ds: str, col: Col, raw: pd.Series, values: pd.Series, source: SourceFile,
+                     ) -> tuple[pd.Series, list[Problem]]:
+    """A date column's months typed as text ('March 2025') read as the month's last day, with a warning."""
+    left = values.isna() & _present(raw)
+    if not left.any() or pd.api.types.is_datetime64_any_dtype(raw.dtype):
+        return values, []
+    months = parse_months(_as_text(raw[left]))
+    read = months.notna()
+    if not read.any():
+        return values, []
+    values = values.copy()
+    values[months.index[read]] = months[read]
+    positions = np.flatnonzero(left.to_numpy())[read.to_numpy()]
+    shown = (_as_text(raw.iloc[positions[:20]]) + " read as " + months[read].head(20).dt.strftime("%d/%m/%Y").values)
+    return values, [_problem_at(ds, source, col.name, positions, (
+        "has a month where a date is expected: read as the last day of that month"), shown, fatal=False, fix=(
+        "nothing, if the last day of the month is meant; otherwise type the date in full (31/03/2025)."))]
 
 
 def _dates_out_of_order(ds: str, parsed: dict, source: SourceFile) -> list[Problem]:

@@ -211,7 +211,7 @@ def test_other_faults_of_a_file_are_reported_beside_a_missing_column(tmp_path):
     config = _folder(tmp_path, {"calls.csv": "call_id,offered_at,wait_seconds\nX,31/02/2023,-1\nX,2023-04-03,2\n"})
     _, problems = check_all(config)
     text = _text(problems)
-    assert "'answered' not found" in text
+    assert "'answered' or 'outcome' not found" in text
     assert "column 'offered_at'" in text and "31/02/2023 is a day that does not exist" in text
     assert "column 'wait_seconds'" in text and "column 'call_id'" in text
 
