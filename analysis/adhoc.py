@@ -6,15 +6,19 @@ imported, and a short guide for the analyst (tagged ``analyst-only``, so it neve
 reaches the published page). ``publish`` executes it with papermill, exports it
 with the members' template to ``OUT/adhoc/<slug>.html`` beside the executed
 notebook, and keeps the question log, ``OUT/adhoc/index.html``.
+
+The template's answer and evidence cells hold placeholder text (``PLACEHOLDERS``) for
+the analyst to replace; ``publish`` refuses a notebook that still has any of it, so a
+members' page never says "Write the answer here".
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
 import shutil
-import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -28,6 +32,7 @@ from analysis.workbook import (
     DEFAULT_OUT,
     execute_and_export,
     kernel_name,
+    new_build_folder,
     prepare,
     quiet_worker,
     save_prepared,
@@ -35,6 +40,15 @@ from analysis.workbook import (
 
 ADHOC_DIR = DEFAULT_NOTEBOOKS / "adhoc"
 LOG_NAME = "questions.json"
+
+# What the template writes for the analyst to replace. A notebook whose members' cells still hold any of
+# these is not published. The last two are the words of the template before these were added, so that a
+# notebook started then is caught too.
+ANSWER_PLACEHOLDER = "Write the answer here"
+EVIDENCE_PLACEHOLDER = "Introduce each table or chart here"
+PLACEHOLDERS = (ANSWER_PLACEHOLDER, EVIDENCE_PLACEHOLDER,
+                "Write two or three sentences for members here",
+                "Introduce each table or chart with a sentence a councillor would understand")
 
 GUIDE = """**For the analyst: this cell never appears on the published page.**
 
@@ -54,7 +68,10 @@ GUIDE = """**For the analyst: this cell never appears on the published page.**
      `present.percent_words` so small numbers are suppressed); `charts.line_chart(...)` and
      `charts.bar_chart(...)` draw a chart with its alt text and numbers.
 3. Don't print raw frames: members see every output. Cells tagged `remove-cell` or `analyst-only` are left out.
-4. Publish: `workbook publish {path}` writes the page and adds it to the question log.
+4. Replace the placeholders in italics under *The answer in brief* and *The evidence*:
+   "Write the answer here" and "Introduce each table or chart here". `workbook publish` refuses a notebook
+   that still has them, naming each cell.
+5. Publish: `workbook publish {path}` writes the page and adds it to the question log.
 """
 
 SETUP = """from analysis import charts, present
@@ -101,10 +118,10 @@ def new_question_notebook(question: str, data_dir: str, path: Path) -> nbformat.
         guide,
         parameters,
         setup,
-        new_markdown_cell("## The answer in brief\n\nWrite two or three sentences for members here: the answer, "
-                          "the figures behind it, and how sure we can be."),
-        new_markdown_cell("## The evidence\n\nIntroduce each table or chart with a sentence a councillor would "
-                          "understand."),
+        new_markdown_cell(f"## The answer in brief\n\n*{ANSWER_PLACEHOLDER}: two or three sentences for members "
+                          "with the answer, the figures behind it, and how sure we can be.*"),
+        new_markdown_cell(f"## The evidence\n\n*{EVIDENCE_PLACEHOLDER}, with a sentence a councillor would "
+                          "understand, then show it in a cell below.*"),
         new_code_cell('present.paragraph(f"The data covers {wb.years[0]} to {wb.year}.")'),
     ]
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -130,6 +147,69 @@ def ask(question: str, data_dir: str | Path = DEFAULT_DATA, folder: str | Path =
     with open(path, "x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
         nbformat.write(notebook, handle)
     return path
+
+
+def placeholders_left(notebook: nbformat.NotebookNode) -> list[tuple[int, str, str]]:
+    """The template's placeholder text still in cells that members would see: (cell number, first line,
+    placeholder), cells counted from 1 at the top of the notebook as the analyst sees them in JupyterLab
+    (hidden cells count too: they are there while editing)."""
+    from analysis.publish import HIDDEN_TAGS
+
+    found = []
+    for number, cell in enumerate(notebook.cells, start=1):
+        if HIDDEN_TAGS & set(cell.metadata.get("tags", [])):
+            continue  # the analyst's guide quotes the placeholders; it never reaches the page
+        text = " ".join(cell.source.split()).casefold()  # a placeholder re-wrapped over lines is still one
+        for placeholder in PLACEHOLDERS:
+            if placeholder.casefold() in text:
+                found.append((number, first_line(cell.source), placeholder))
+                break
+    return found
+
+
+def first_line(source: str, limit: int = 70) -> str:
+    """A cell's first line that is not blank, shortened to ``limit`` characters, to name the cell by."""
+    line = next((text.strip() for text in source.splitlines() if text.strip()), "(an empty cell)")
+    return line if len(line) <= limit else line[:limit - 3].rstrip() + "..."
+
+
+def _refuse_placeholders(paths: list[Path], notebooks: list[nbformat.NotebookNode]) -> None:
+    """Raise one message naming every cell, in every notebook given, that still holds placeholder text."""
+    parts = []
+    for path, notebook in zip(paths, notebooks):
+        found = placeholders_left(notebook)
+        if found:
+            cells = "\n".join(f'    cell {number} ("{line}"): still says "{placeholder}"'
+                              for number, line, placeholder in found)
+            parts.append(f"{path} still holds the template's placeholder text:\n{cells}")
+    if parts:
+        raise WorkbookError(
+            "\n".join(parts) + "\n  to fix: open the notebook in JupyterLab and write the answer for members in "
+            "place of each placeholder (or delete the cell), save it, and publish again. Cells are counted "
+            "from the top of the notebook, 1 for the first.\n  Nothing was published.")
+
+
+def failed_cell_words(source: nbformat.NotebookNode, executed: Path) -> str | None:
+    """'cell 7 ("present.table(...)"): KeyError: 'x'' for the cell of ``source`` that failed, read from the
+    notebook papermill wrote; None when no cell failed (the export did) or the cells cannot be matched.
+
+    papermill adds cells to the executed notebook (the injected parameters, and a note on the error), so
+    these are left out to find the failed cell's place in the notebook the analyst edits.
+    """
+    try:
+        ran = nbformat.read(executed, as_version=4)
+    except (OSError, ValueError):
+        return None
+    added = {"injected-parameters", "papermill-error-cell-tag"}
+    cells = [c for c in ran.cells if not added & set(c.metadata.get("tags", []))]
+    if len(cells) != len(source.cells):
+        return None
+    for number, (cell, original) in enumerate(zip(cells, source.cells), start=1):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                return (f'cell {number} ("{first_line(original.source)}"): '
+                        f"{output.get('ename')}: {output.get('evalue')}")
+    return None
 
 
 def question_of(notebook: nbformat.NotebookNode) -> str:
@@ -161,16 +241,18 @@ def publish(notebooks: list[str | Path], data_dir: str | Path | None = None, out
     for path in paths:
         if not path.is_file():
             raise WorkbookError(f"{path} does not exist. Start a question with: workbook ask \"...\"")
+    sources = [_read_notebook(path) for path in paths]
+    _refuse_placeholders(paths, sources)  # before anything is written
     adhoc = Path(out).resolve() / "adhoc"
+    made = [folder for folder in (adhoc.parent, adhoc) if not folder.exists()]
     adhoc.mkdir(parents=True, exist_ok=True)
     published = []
     kernel = kernel_name()
     prepared_for: dict[str, Path] = {}
     workbooks: dict = {}
-    build = Path(tempfile.mkdtemp(prefix=".publishing-", dir=adhoc))
+    build = new_build_folder(adhoc, ".publishing-")
     try:
-        for path in paths:
-            notebook = nbformat.read(path, as_version=4)
+        for path, notebook in zip(paths, sources):
             question = question_of(notebook)
             folder = str(Path(data_dir).resolve()) if data_dir else _notebook_data_dir(notebook) or str(DEFAULT_DATA)
             if folder not in prepared_for:
@@ -185,16 +267,51 @@ def publish(notebooks: list[str | Path], data_dir: str | Path | None = None, out
                 seconds, failure = pool.submit(execute_and_export, str(path.resolve()), str(build / f"{slug}.ipynb"),
                                                str(build / f"{slug}.html"), parameters, kernel, page).result()
             if failure:
-                raise WorkbookError(failure + "\n  Nothing was published.")
+                raise WorkbookError(_failure_words(path, notebook, build / f"{slug}.ipynb", failure, adhoc, slug,
+                                                   published))
             for suffix in (".ipynb", ".html"):
                 os.replace(build / f"{slug}{suffix}", adhoc / f"{slug}{suffix}")
             write_question_log(adhoc, slug, question, workbook)
             echo(f"  published {slug:<40} {seconds:5.1f} s")
             published.append(adhoc / f"{slug}.html")
-    finally:
+    except BaseException:
         shutil.rmtree(build, ignore_errors=True)
+        if published:  # the pages published before the failure are in the log: link the log from OUT/index.html
+            write_outputs_index(adhoc.parent)
+        else:  # leave no empty folders behind where there were none
+            for folder in reversed(made):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+        raise
+    shutil.rmtree(build, ignore_errors=True)
     write_outputs_index(adhoc.parent)
     return published
+
+
+def _failure_words(path: Path, notebook, executed: Path, failure: str, adhoc: Path, slug: str,
+                   published: list[Path]) -> str:
+    """The message for a notebook that failed: which cell and why, and that nothing of it was published."""
+    cell = failed_cell_words(notebook, executed)
+    if cell:
+        words = (f"{path} stopped at {cell}\n  Open it in JupyterLab and run all its cells to see the full error "
+                 "(cells are counted from the top of the notebook, 1 for the first).")
+    else:
+        words = failure
+    earlier = adhoc / f"{slug}.html"
+    kept = f": the page published before, {earlier}, is unchanged" if earlier.is_file() else ""
+    if published:  # the notebooks given before this one were published: say so rather than "nothing"
+        return (words + f"\n  {path.name} was not published{kept}. Published before it: "
+                + ", ".join(str(p) for p in published) + ".")
+    return words + f"\n  Nothing was published{kept}."
+
+
+def _read_notebook(path: Path) -> nbformat.NotebookNode:
+    """The notebook at ``path``, or a plain message when the file is not one."""
+    try:
+        return nbformat.read(path, as_version=4)
+    except (ValueError, KeyError, UnicodeDecodeError) as exc:  # nbformat's NotJSONError is a ValueError
+        raise WorkbookError(f"{path} could not be read as a Jupyter notebook ({type(exc).__name__}): give the "
+                            ".ipynb file that workbook ask wrote.") from None
 
 
 def _notebook_data_dir(notebook: nbformat.NotebookNode) -> str | None:

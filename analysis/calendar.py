@@ -171,8 +171,9 @@ def within_standard(calendar: WorkingCalendar, received, done, n, as_at: dt.date
 
     - Day 0 is the day of receipt (the next working day if received on a non-working day).
     - Done on or before working day N: within standard.
-    - Not done and working day N falls after ``as_at``: not yet due, left out of the denominator.
-    - Not done and working day N is on or before ``as_at``: due, and outside the standard.
+    - Not done and working day N falls on or after ``as_at``: not yet due, left out of the denominator
+      (the as-at day is not over, so an item due that day may still be answered in time).
+    - Not done and working day N is before ``as_at``: due, and outside the standard.
     - No standard for the item (n missing): left out.
     """
     received_days = to_days(received)
@@ -184,7 +185,7 @@ def within_standard(calendar: WorkingCalendar, received, done, n, as_at: dt.date
     taken = calendar.working_days_between(received_days, done_days)
     is_done = ~np.isnan(taken)
     deadline = calendar.add_working_days(received_days, n)
-    overdue = ~is_done & has_standard & (deadline <= as_at_day)
+    overdue = ~is_done & has_standard & (deadline < as_at_day)
 
     due = has_standard & (is_done | overdue)
     with np.errstate(invalid="ignore"):

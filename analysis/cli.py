@@ -7,6 +7,7 @@ with status 2 (1 for ``check`` finding problems); ``--debug`` adds the traceback
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import traceback
 import warnings
@@ -41,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question", help='the question, in quotes: "Is the Report It standard met?"')
     ask.add_argument("--data", default=str(DEFAULT_DATA), help="data folder with council.toml (default: the sample)")
     ask.add_argument("--folder", help=argparse.SUPPRESS)  # where the notebook goes (default notebooks/adhoc)
+    # The date the notebook's name starts with (default today): tests give it so that none races midnight.
+    ask.add_argument("--today", type=dt.date.fromisoformat, help=argparse.SUPPRESS)
 
     publish = commands.add_parser("publish", parents=[common], help="run an ad-hoc notebook and write its page for members")
     publish.add_argument("notebooks", nargs="+", metavar="NOTEBOOK", help="the notebook(s) made by workbook ask")
@@ -52,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
 def _ask(args) -> int:
     from analysis.adhoc import ADHOC_DIR, ask
 
-    path = ask(args.question, args.data, args.folder or ADHOC_DIR)
+    path = ask(args.question, args.data, args.folder or ADHOC_DIR, today=args.today)
     print(f"New notebook: {path}")
     print("Open it in JupyterLab (.venv/bin/jupyter lab), answer the question, then: "
           f"workbook publish {path}")

@@ -40,9 +40,11 @@ DATA_FORMATS = ("fixmystreet",)
 # Sections of [datasets] that are not datasets themselves but extra sources of one:
 # [datasets.report_it] is a FixMyStreet export whose rows are added to contacts.
 EXTRA_SOURCES = {"report_it": ("contacts", "fixmystreet")}
+# Datasets whose id may be made from the file and row (id = "row"): each record stands alone.
+ID_FROM_ROW = {"contacts": "contact_id", "calls": "call_id", "feedback": "feedback_id"}
 DATASET_KEYS = ("path", "columns", "values", "sheet", "sheets", "header_row", "section_rows", "format", "id")
 # A financial year as councils write it: 2023/24, 2023-24, 2023/2024, 2023-2024 (always shown as 2023/24).
-YEAR_LABEL = re.compile(r"^\s*(\d{4})\s*[/\-\u2013]\s*(\d{2}|\d{4})\s*$")
+YEAR_LABEL = re.compile(r"^(\d{4})[/\-\u2013](\d{2}|\d{4})$")
 DEFAULT_LOCATIONS_NAME = "in-person places"
 
 
@@ -411,6 +413,11 @@ def _datasets(table: dict, key: str, problems: _Problems) -> dict[str, DatasetSo
         id_rule = spec.get("id")
         if id_rule is not None and id_rule != "row":
             problems.error(f"{item_key}.id", f'must be "row" (an id is made from the file and row); got {id_rule!r}')
+            id_rule = None
+        if id_rule is not None and name not in ID_FROM_ROW:
+            problems.error(f"{item_key}.id", (
+                f"is for {', '.join(ID_FROM_ROW)} only: the ids of {name} join records together, so they "
+                "must come from the export"))
             id_rule = None
         sources[name] = DatasetSource(tuple(path), dict(columns), sheet, header_row, data_format, values,
                                       sheets, section_rows, id_rule)

@@ -64,7 +64,15 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from analysis.config import CANONICAL_CHANNELS, DATASET_NAMES, EXTRA_SOURCES, Config, parse_year_label, year_label_text
+from analysis.config import (
+    CANONICAL_CHANNELS,
+    DATASET_NAMES,
+    EXTRA_SOURCES,
+    ID_FROM_ROW,
+    Config,
+    parse_year_label,
+    year_label_text,
+)
 from analysis.errors import DataError
 
 SUFFIXES = (".csv", ".xlsx", ".parquet")
@@ -617,6 +625,11 @@ def _read_file(path: Path, dataset: str, config: Config, key: str | None = None,
     results = []
     for frame, source in parts:
         frame, source, skipped = _skip_non_data(dataset, frame, source, layout)
+        if spec is not None and spec.id == "row" and dataset in ID_FROM_ROW:
+            # No id column in the export: the file and the row the user sees make one.
+            where = f"{path.name}:{source.sheet}:" if source.several_sheets else f"{path.name}:"
+            frame[ID_FROM_ROW[dataset]] = where + pd.Series(source.rows_of(np.arange(len(frame)))).astype(str)
+            source.headers[ID_FROM_ROW[dataset]] = "the file and row (id = \"row\")"
         for column, value in layout.constants.items():
             if column not in frame.columns:
                 frame[column] = value
@@ -1415,9 +1428,35 @@ def _parse_file(ds: str, frame: pd.DataFrame, source: SourceFile, config: Config
         fixed = parsed.get("responded_at")
         parsed["responded_at"] = closed if fixed is None else fixed.mask(fixed.isna() | (closed < fixed), closed)
 
+    if ds == "calls" and ("answered" in parsed or "outcome" in parsed):
+        problems.extend(_call_outcomes(parsed, frame, source))
     problems.extend(_dates_out_of_order(ds, parsed, source))
     columns = [c.name for c in specs if c.name in parsed]
     return pd.DataFrame({c: parsed[c] for c in columns}, index=frame.index), problems
+
+
+def _call_outcomes(parsed: dict, frame: pd.DataFrame, source: SourceFile) -> list[Problem]:
+    """A queue report gives answered (yes/no: not answered is abandoned) or an outcome (answered, abandoned,
+    callback); fill each from the other, so every call has both. A callback is neither answered nor
+    abandoned."""
+    answered, outcome = parsed.get("answered"), parsed.get("outcome")
+    from_answered = (answered.map({True: "answered", False: "abandoned"}).astype("string")
+                     if answered is not None else None)
+    outcome = from_answered if outcome is None else (outcome if from_answered is None
+                                                     else outcome.fillna(from_answered))
+    parsed["outcome"] = outcome
+    parsed["answered"] = (outcome == "answered").astype("boolean")
+    typed = np.zeros(len(frame), dtype=bool)
+    for name in ("answered", "outcome"):
+        if name in frame.columns:
+            typed |= _present(frame[name]).to_numpy(dtype=bool)
+    empty = outcome.isna().to_numpy() & ~typed  # unreadable values are reported already
+    if not empty.any():
+        return []
+    column = "outcome" if "outcome" in frame.columns else "answered"
+    return [_problem_at("calls", source, column, np.flatnonzero(empty), "is empty where a value is required", (),
+                        fix="fill these cells in (answered, abandoned or callback), or delete the rows if they "
+                            "are not real calls.")]
 
 
 def _months_as_dates(ds: str, col: Col, raw: pd.Series, values: pd.Series, source: SourceFile,

@@ -236,17 +236,34 @@ def contact_measures(contacts: pd.DataFrame, config: Config, calendar: WorkingCa
 # --- calls ----------------------------------------------------------------------------------
 
 
+def call_outcomes(calls: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """(answered, abandoned, callback) per call offered. A callback (the caller chose to be called back) is
+    neither answered nor abandoned; callback is None when the data records no callbacks at all."""
+    if "outcome" in calls.columns and calls["outcome"].notna().any():
+        outcome = calls["outcome"].astype("string")
+        answered = (outcome == "answered").fillna(False).to_numpy(dtype=bool)
+        abandoned = (outcome == "abandoned").fillna(False).to_numpy(dtype=bool)
+        callback = (outcome == "callback").fillna(False).to_numpy(dtype=bool)
+        return answered, abandoned, callback if callback.any() else None
+    answered = calls["answered"].fillna(False).to_numpy(dtype=bool)
+    return answered, ~answered, None
+
+
 def call_measures(calls: pd.DataFrame, config: Config) -> pd.DataFrame:
-    """calls_answered_within_standard, calls_abandoned and average_speed_of_answer."""
+    """calls_answered_within_standard, calls_abandoned (abandoned / offered), calls_callback (callbacks /
+    offered, where the data records callbacks) and average_speed_of_answer."""
     if calls is None or calls.empty:
         return _empty()
     years = financial_year(calls["offered_at"], config.year_start_month)
-    answered = calls["answered"].fillna(False).to_numpy(dtype=bool)
+    answered, abandoned, callback = call_outcomes(calls)
     wait = calls["wait_seconds"].to_numpy(dtype="float64")
+    offered = np.ones(len(years))
     rows = [
-        rate_rows("calls_abandoned", years, ~answered, np.ones(len(years))),
+        rate_rows("calls_abandoned", years, abandoned, offered),
         mean_rows("average_speed_of_answer", years, wait, answered, unit="seconds"),
     ]
+    if callback is not None:
+        rows.insert(1, rate_rows("calls_callback", years, callback, offered))
     if config.phone_answer_within_seconds is not None:
         quick = answered & (wait <= config.phone_answer_within_seconds)
         rows.insert(0, rate_rows("calls_answered_within_standard", years, quick, answered))
@@ -591,7 +608,7 @@ def monthly_mean(timestamps, values, include=None) -> pd.DataFrame:
 
 CONTACT_MONTHLY = ("responses_within_standard", "acknowledgements_within_standard", "digital_share",
                    "first_contact_resolution")
-CALL_MONTHLY = ("calls_answered_within_standard", "calls_abandoned", "average_speed_of_answer")
+CALL_MONTHLY = ("calls_answered_within_standard", "calls_abandoned", "calls_callback", "average_speed_of_answer")
 
 
 def _unknown_measure(measure_id: str, known: tuple[str, ...]) -> ValueError:
@@ -639,10 +656,12 @@ def call_monthly_series(calls: pd.DataFrame | None, config: Config, measure_id: 
     if calls is None or calls.empty:
         return _empty_monthly()
     offered = calls["offered_at"]
-    answered = calls["answered"].fillna(False).to_numpy(dtype=bool)
+    answered, abandoned, callback = call_outcomes(calls)
     wait = calls["wait_seconds"].to_numpy(dtype="float64")
     if measure_id == "calls_abandoned":
-        return monthly_rate(offered, ~answered, 1.0)
+        return monthly_rate(offered, abandoned, 1.0)
+    if measure_id == "calls_callback":
+        return _empty_monthly() if callback is None else monthly_rate(offered, callback, 1.0)
     if measure_id == "average_speed_of_answer":
         return monthly_mean(offered, wait, include=answered)
     if config.phone_answer_within_seconds is None:

@@ -10,12 +10,14 @@ import numpy as np
 import pandas as pd
 
 from analysis import charts
-from analysis.measures import actions_not_achieved, carry_forward_chains
+from analysis.calendar import next_year
+from analysis.measures import PANEL_DIMENSIONS, actions_not_achieved, carry_forward_chains
 from analysis.present import (
     CHANNEL_NAMES,
     UNDER_REPRESENTED,
     Html,
     by_year_table,
+    capital,
     count_words,
     counts_words,
     escape,
@@ -23,13 +25,16 @@ from analysis.present import (
     hidden_counts,
     is_yes,
     list_words,
+    measure_not_recorded,
     name_from_id,
+    not_recorded,
     paragraph,
     percent_words,
     representation_words,
     table,
     value_words,
 )
+
 
 def scorecard(wb) -> Html:
     from analysis.present import scorecard_table
@@ -45,7 +50,59 @@ def _missing(what: str) -> Html:
     return paragraph(f"The data folder has no {what}, so this section cannot be shown.")
 
 
+def _not_shown(wb, dataset: str, column: str | None, consequence: str) -> Html | None:
+    """The sentence members read where the exports do not record what a section is counted from
+    ('The action plan does not record ..., so <consequence>.'); None when they do."""
+    reason = not_recorded(wb, dataset, column)
+    return paragraph(f"{reason}, so {consequence}.") if reason else None
+
+
 # --- action plan ----------------------------------------------------------------------------
+
+NOT_CARRIED = "not carried forward"  # what actions_not_achieved says of an action no later one continues
+# A status label that itself says the action moved on ("Carried forward", "Carried over", "Carry fwd",
+# "Rolled over"), whichever status council.toml maps it to.
+CARRIED_LABEL = r"\bcarr(?:y|ied|ies)\b|\broll(?:ed|s)?\s*(?:over|forward)\b"
+
+
+def _linked(wb) -> bool:
+    """Whether the action plan records, in carried_from, which later action continues each one."""
+    return wb.data.recorded("action_plan", "carried_from")
+
+
+def _next_plan_in_data(wb, plan: pd.DataFrame) -> str | None:
+    """The following year's label when its plan is in the data (so where actions went can be known)."""
+    following = next_year(wb.year)
+    return following if following in set(plan["plan_year"]) else None
+
+
+def carried_labels(actions: pd.DataFrame) -> pd.Series:
+    """Actions whose status label says they were carried forward, counted by label (as most often typed:
+    ' carried forward ' and 'Carried forward' are one label), most first; empty when there are none."""
+    if "status_label" not in actions:
+        return pd.Series(dtype="int64")
+    labels = actions["status_label"].astype("string").str.strip()
+    labels = labels[labels.str.contains(CARRIED_LABEL, case=False, regex=True, na=False)]
+    if labels.empty:
+        return pd.Series(dtype="int64")
+    key = labels.str.lower().str.split().str.join(" ")
+    spelling = labels.groupby(key).agg(lambda typed: typed.value_counts().index[0])  # a label or two
+    counts = key.value_counts()
+    return pd.Series(counts.to_numpy(), index=spelling.reindex(counts.index).to_numpy())
+
+
+def carried_labels_sentence(actions: pd.DataFrame) -> str:
+    """'3 actions are marked 'Carried forward'; the plan does not record which later action continues each.'
+    for a plan with no carried_from ('' when no label says carried forward). Plain text: escape it."""
+    labels = carried_labels(actions)
+    if labels.empty:
+        return ""
+    total = int(labels.sum())
+    first = int(labels.iloc[0])
+    marked = [f"{first} action{'' if first == 1 else 's'} {'is' if first == 1 else 'are'} marked '{labels.index[0]}'"]
+    marked += [f"{int(n)} '{label}'" for label, n in labels.iloc[1:].items()]
+    return (f"{list_words(marked)}; the plan does not record which later action continues "
+            f"{'it' if total == 1 else 'each'}.")
 
 
 def action_plan_headline(wb) -> Html:
@@ -58,18 +115,26 @@ def action_plan_headline(wb) -> Html:
     counts = this_year["status"].value_counts()
     achieved, total = int(counts.get("achieved", 0)), len(this_year)
     missed = int(counts.get("not_achieved", 0))
-    sentences = [f"{achieved} of the {total} actions in the {wb.year} action plan were achieved "
-                 f"({percent_words(100 * achieved / total)})."]
+    sentences = [f"{achieved} of the {total} actions in the {wb.year} action plan {'was' if achieved == 1 else 'were'} "
+                 f"achieved ({percent_words(100 * achieved / total)})."]
+    labelled = "" if _linked(wb) else carried_labels_sentence(this_year)
+    following = _next_plan_in_data(wb, plan)
     if missed:
-        carried = wb.value("actions_carried_forward")
-        carried_count = None if carried is None or pd.isna(carried["value"]) else int(carried["value"])
         sentence = f"{missed} {'was' if missed == 1 else 'were'} not achieved"
-        if carried_count is not None:
-            sentence += f"; {carried_count} of them {'was' if carried_count == 1 else 'were'} carried forward into the next year's plan"
+        if _linked(wb) and following:
+            went = actions_not_achieved(plan, wb.year)
+            carried = int((went["carried_to"] != NOT_CARRIED).sum())
+            sentence += (f"; {'none' if carried == 0 else carried} of them {'was' if carried <= 1 else 'were'} "
+                         f"carried forward into the {following} plan")
+        elif not _linked(wb) and not labelled:
+            # Without carried_from nothing says where they went: no "none carried forward".
+            sentence += "; the plan does not record whether any was carried forward into a later plan"
         sentences.append(sentence + ".")
     others = total - achieved - missed
     if others:
         sentences.append(f"{others} {'is' if others == 1 else 'are'} ongoing or withdrawn.")
+    if labelled:
+        sentences.append(labelled)
     return Html(f'<p class="headline">{escape(" ".join(sentences))}</p>')
 
 
@@ -91,6 +156,7 @@ def actions_by_theme(wb) -> Html:
 
 
 def actions_not_achieved_table(wb) -> Html:
+    """Each action not achieved this year, its progress note and, where the data can tell, where it went."""
     plan = wb.data.action_plan
     if plan is None:
         return _missing("action plan")
@@ -99,7 +165,15 @@ def actions_not_achieved_table(wb) -> Html:
         return paragraph(f"Every action in the {wb.year} plan was achieved, ongoing or withdrawn.")
     frame = missed.rename(columns={"action_id": "Ref", "theme": "Theme", "action": "Action",
                                    "progress_note": "Progress reported", "carried_to": "Carried forward to"})
-    return table(frame.fillna(""), f"Actions not achieved in {wb.year} and where each went")
+    following = _next_plan_in_data(wb, plan)
+    if _linked(wb) and following:
+        return table(frame.fillna(""), f"Actions not achieved in {wb.year} and where each went")
+    # Without the links, or without next year's plan, "not carried forward" would be a guess.
+    note = (_not_shown(wb, "action_plan", "carried_from", "where these actions went is not shown") if not _linked(wb)
+            else paragraph(f"The {next_year(wb.year)} plan is not in the data yet, so where these actions went "
+                           "is not known."))
+    return Html(str(note) + str(table(frame.drop(columns="Carried forward to").fillna(""),
+                                      f"Actions not achieved in {wb.year}")))
 
 
 def completion_rate_chart(wb) -> Html:
@@ -114,15 +188,27 @@ def completion_rate_chart(wb) -> Html:
                              unit="percent")
 
 
+def _carried_forward_words(wb, year: str) -> str:
+    """The 'Carried forward' cell of a plan year: a count ('none' only when the links are recorded and the
+    next plan is in the data), 'not recorded' without carried_from, 'next plan not in the data' without it."""
+    if not _linked(wb):
+        return "not recorded"
+    row = wb.value("actions_carried_forward", year)
+    if row is None or pd.isna(row["value"]):
+        return "next plan not in the data"
+    return count_words(row["value"], 0)
+
+
 def completion_rate_table(wb) -> Html:
     rows = wb.measure("actions_achieved")
+    if rows.empty:
+        return _missing("action plan")
     frame = pd.DataFrame({
         "Plan year": rows["year"],
         "Actions": rows["denominator"].astype(int),
         "Achieved": rows["numerator"].astype(int),
         "Achieved (%)": [percent_words(v) for v in rows["value"]],
-        "Carried forward": [count_words(wb.value("actions_carried_forward", y)["value"], 0)
-                            if wb.value("actions_carried_forward", y) is not None else "" for y in rows["year"]],
+        "Carried forward": [_carried_forward_words(wb, y) for y in rows["year"]],
     })
     return table(frame, "Actions achieved in each plan year", numeric=("Actions", "Achieved", "Achieved (%)"))
 
@@ -131,6 +217,10 @@ def carried_more_than_once(wb) -> Html:
     plan = wb.data.action_plan
     if plan is None:
         return _missing("action plan")
+    unlinked = _not_shown(wb, "action_plan", "carried_from",
+                          "the actions carried forward more than once cannot be found")
+    if unlinked:
+        return unlinked
     chains = carry_forward_chains(plan[plan["plan_year"] <= wb.year])
     repeat = chains[chains["times_carried"] >= 2]
     if repeat.empty:
@@ -175,8 +265,8 @@ def not_yet_due_note(wb) -> Html:
     """How many contacts were left out because their deadline had not passed at the data's date."""
     waiting = wb.facts.get("not_yet_due")
     as_at = wb.as_at.get("contacts")
-    if waiting is None or as_at is None:
-        return Html("")
+    if waiting is None or as_at is None or measure_not_recorded(wb, "responses_within_standard"):
+        return Html("")  # without response dates every contact would look "not yet due" or late
     date = pd.Timestamp(as_at).strftime("%d %B %Y").lstrip("0")
     if waiting == 0:
         return paragraph(f"The data runs to {date}; every contact in {wb.year} was due by then.")
@@ -186,16 +276,38 @@ def not_yet_due_note(wb) -> Html:
                      "counts as outside the standard.")
 
 
+# Why a channel table has no rows, when the data has contacts and records the column it is counted from.
+NO_ROWS = {
+    "responses_within_standard": "council.toml sets no response standard for the channels in the data, so "
+                                 "responses are not measured.",
+    "acknowledgements_within_standard": "council.toml sets no acknowledgement standard for the channels in the "
+                                        "data, so acknowledgements are not measured.",
+    "first_contact_resolution": "No contact in the data has it recorded whether it was resolved at the first "
+                                "contact.",
+}
+
+
 def channel_table(wb, measure_id: str, caption: str) -> Html:
+    """A contacts measure by channel and year; says why instead where there is nothing to show."""
+    if not wb.data.recorded("contacts"):
+        return _missing("contacts")
+    if not measure_not_recorded(wb, measure_id) and wb.measure(measure_id, "channel").empty and measure_id in NO_ROWS:
+        return paragraph(NO_ROWS[measure_id])
     return by_year_table(wb, measure_id, "channel", caption, "Channel")
 
 
 def responses_chart(wb) -> Html:
+    unrecorded = _not_shown(wb, "contacts", "responded_at", "responses within the standard are not shown")
+    if unrecorded:
+        return unrecorded
     rows = wb.measure("responses_within_standard", "channel")
     if rows.empty:
         return _missing("contacts with a response standard")
     rows = rows.assign(channel=rows["breakdown"].str.split("=").str[1].map(lambda c: CHANNEL_NAMES.get(c, c)))
     rows = rows[rows["denominator"] >= wb.config.minimum_count]
+    if rows.empty:  # a percentage on fewer than minimum_count contacts is never shown, nor charted
+        return paragraph("Too few contacts were due a response on any channel to chart; the table below gives "
+                         "what can be shown.")
     latest = wb.value("responses_within_standard")
     title = (f"{percent_words(latest['value'])} of contacts had a full response within the standard in {wb.year}"
              if latest is not None else "Responses within the standard")
@@ -206,6 +318,8 @@ def responses_chart(wb) -> Html:
 
 
 def phone_table(wb) -> Html:
+    minimum = wb.config.minimum_count
+    callbacks_counted = not wb.measure("calls_callback").empty  # only where the export records callbacks
     records = []
     for year in wb.years:
         within = wb.value("calls_answered_within_standard", year)
@@ -213,18 +327,63 @@ def phone_table(wb) -> Html:
         speed = wb.value("average_speed_of_answer", year)
         if abandoned is None:
             continue
-        records.append({
+        record = {
             "Year": year,
-            "Calls offered": count_words(abandoned["denominator"], wb.config.minimum_count),
-            "Answered within standard": value_words(within["value"], "percent", within["denominator"])
+            "Calls offered": count_words(abandoned["denominator"], minimum),
+            "Answered within standard": value_words(within["value"], "percent", within["denominator"], minimum)
             if within is not None else "no standard",
-            "Abandoned": value_words(abandoned["value"], "percent", abandoned["denominator"]),
-            "Average speed of answer": value_words(speed["value"], "seconds") if speed is not None else "",
-        })
+            "Abandoned": value_words(abandoned["value"], "percent", abandoned["denominator"], minimum),
+        }
+        if callbacks_counted:
+            record["Ended in a callback"] = _callback_words(wb.value("calls_callback", year), minimum)
+        record["Average speed of answer"] = value_words(speed["value"], "seconds") if speed is not None else ""
+        records.append(record)
     if not records:
         return _missing("telephony data")
     return table(pd.DataFrame(records), "Phone calls by financial year",
-                 numeric=("Calls offered", "Answered within standard", "Abandoned", "Average speed of answer"))
+                 numeric=("Calls offered", "Answered within standard", "Abandoned", "Ended in a callback",
+                          "Average speed of answer"))
+
+
+def _callback_count(row) -> float:
+    """The callbacks behind a calls_callback row (its numerator; worked back from the percentage if absent)."""
+    if not pd.isna(row["numerator"]):
+        return float(row["numerator"])
+    return round(float(row["value"]) * float(row["denominator"]) / 100)
+
+
+def _callback_words(row, minimum: int) -> str:
+    """A year's callbacks for the phone table: '42 (4.2%)'; 'fewer than 5' with no percentage, which with
+    the calls offered beside it would give the count back; 'not recorded' for a year without the figure."""
+    if row is None or pd.isna(row["value"]):
+        return "not recorded"
+    count = _callback_count(row)
+    if count < minimum:
+        return count_words(count, minimum)
+    return f"{count_words(count, minimum)} ({percent_words(row['value'], row['denominator'], minimum)})"
+
+
+def phone_callbacks_note(wb) -> Html:
+    """How the year's callbacks were counted, where the export records them (nothing otherwise):
+    '42 calls (4.2% of those offered) ended in a callback in 2024/25: they are counted neither as answered
+    nor as abandoned, so the abandoned rate is of all calls offered and the answered-within-20-seconds rate
+    is of answered calls.'"""
+    row = wb.value("calls_callback")
+    if row is None or pd.isna(row["value"]):
+        return Html("")
+    minimum = wb.config.minimum_count
+    count = _callback_count(row)
+    if count == 0:
+        return paragraph(f"None of the calls offered in {wb.year} ended in a callback.")
+    calls = f"{count_words(count, minimum)} call{'' if count == 1 and count >= minimum else 's'}"  # fewer than 5 calls
+    # A share of a small count, with the calls offered shown beside it, would give the count back.
+    share = f" ({percent_words(row['value'], row['denominator'], minimum)} of those offered)" if count >= minimum else ""
+    seconds = wb.config.phone_answer_within_seconds
+    rates = "the abandoned rate is of all calls offered"
+    if seconds is not None:
+        rates += f" and the answered-within-{seconds}-seconds rate is of answered calls"
+    return paragraph(f"{capital(calls)}{share} ended in a callback in {wb.year}: they are counted neither as "
+                     f"answered nor as abandoned, so {rates}.")
 
 
 def phone_chart(wb) -> Html:
@@ -299,6 +458,7 @@ def digital_share_sentence(wb) -> Html:
 
 def digital_and_non_digital(wb) -> Html:
     """Volumes and how each group is served: contacts and responses within standard, digital or not."""
+    responses_recorded = not measure_not_recorded(wb, "responses_within_standard")
     rows = []
     for group in ("digital", "non-digital"):
         received = wb.measure("contacts_received", "channel_group")
@@ -311,8 +471,9 @@ def digital_and_non_digital(wb) -> Html:
             rows.append({
                 "Year": year, "Channels": group.capitalize(),
                 "Contacts": count_words(record["value"], wb.config.minimum_count),
-                "Responses within standard": value_words(within["value"], "percent", within["denominator"],
-                                                         wb.config.minimum_count) if within is not None else "no standard",
+                "Responses within standard": "not recorded" if not responses_recorded else value_words(
+                    within["value"], "percent", within["denominator"], wb.config.minimum_count)
+                if within is not None else "no standard",
             })
     if not rows:
         return _missing("contacts")
@@ -321,25 +482,43 @@ def digital_and_non_digital(wb) -> Html:
                  numeric=("Contacts", "Responses within standard"))
 
 
+def in_person_intro(wb) -> Html:
+    """What the in-person section shows, in the council's own word for its places (``[locations] name``)."""
+    return paragraph(f"Visits to the {wb.config.locations_name}, year by year, and what people came in for "
+                     "this year.")
+
+
 def in_person_by_location(wb) -> Html:
+    """In-person visits at each place, year by year (small counts suppressed)."""
+    name = wb.config.locations_name
+    unrecorded = _not_shown(wb, "contacts", "location", f"visits to the {name} are not shown place by place")
+    if unrecorded:
+        return unrecorded
     rows = _year_rows(wb, "contacts_received", "location")
     if rows.empty:
-        return paragraph("The data records no in-person visits by place.")
+        return paragraph(f"The contacts data records no visit to any of the {name}.")
     wide, note = counts_words(rows.pivot(index="label", columns="year", values="value").fillna(0),
                               wb.config.minimum_count)
     order = [p for p in wb.config.in_person_locations if p in wide.index] + \
         [p for p in wide.index if p not in wb.config.in_person_locations]
     return table(wide.loc[order].reset_index().rename(columns={"label": "Place"}),
-                 f"In-person visits by place and year{note}", numeric=tuple(wb.years))
+                 f"{capital(name)}: visits by place and year{note}", numeric=tuple(wb.years))
 
 
 def in_person_purposes(wb) -> Html:
-    """What people came in for, at each place, this year (small counts suppressed)."""
+    """What people came in for, at each place, this year (small counts suppressed). Says nothing where the
+    places are not recorded: :func:`in_person_by_location`, just before it, says so."""
+    name = wb.config.locations_name
     counts = wb.facts.get("in_person_purposes")
     if counts is None:
         return _missing("contacts")
+    if not wb.data.recorded("contacts", "location"):
+        return Html("")
+    unrecorded = _not_shown(wb, "contacts", "category", f"what people came to the {name} for is not shown")
+    if unrecorded:
+        return unrecorded
     if counts.empty:
-        return paragraph(f"No in-person visits with a place recorded in {wb.year}.")
+        return paragraph(f"The contacts data records no visit to any of the {name} in {wb.year}.")
     top = counts.groupby("location", sort=False).head(3)
     minimum = wb.config.minimum_count
     frame = pd.DataFrame({
@@ -348,7 +527,7 @@ def in_person_purposes(wb) -> Html:
         "Share of the place's visits": [percent_words(p) if v >= minimum else "too few to report"
                                         for p, v in zip(top["share"], top["visits"])],
     })
-    return table(frame, f"The three most common purposes of in-person visits at each place, {wb.year}",
+    return table(frame, f"The three most common purposes of visits at each of the {name}, {wb.year}",
                  numeric=("Visits", "Share of the place's visits"))
 
 
@@ -356,7 +535,12 @@ def in_person_purposes(wb) -> Html:
 
 
 def _stage_table(wb, measure_id: str, caption: str) -> Html:
+    unrecorded = measure_not_recorded(wb, measure_id)
+    if unrecorded:
+        return paragraph(f"{unrecorded}, so this is not shown.")
     rows = wb.measure(measure_id, "stage")
+    if rows.empty and wb.data.recorded("complaints"):
+        return paragraph("council.toml sets no timescale for this, so it is not measured.")
     if rows.empty:
         return _missing("complaints")
     rows = rows.assign(label="Stage " + rows["breakdown"].str.partition("=")[2])
@@ -374,12 +558,13 @@ def complaints_headline(wb) -> Html:
     minimum = wb.config.minimum_count
     parts = [f"The council received {count_words(received['value'], minimum)} formal complaints in {wb.year}, "
              "counting stage 1 and stage 2 separately."]
+    # A figure counted from a column the export does not have is left out here; its section says why.
     responded = wb.value("complaints_responded_within_standard")
-    if responded is not None:
+    if responded is not None and not measure_not_recorded(wb, "complaints_responded_within_standard"):
         parts.append(f"{percent_words(responded['value'], responded['denominator'], minimum)} of those due a "
                      "response had one within the Complaint Handling Code's timescales.")
     upheld = wb.value("complaints_upheld")
-    if upheld is not None:
+    if upheld is not None and not measure_not_recorded(wb, "complaints_upheld"):
         parts.append(f"Of the complaints decided, {percent_words(upheld['value'], upheld['denominator'], minimum)} "
                      "were upheld in full or in part.")
     return Html(f'<p class="headline">{escape(" ".join(parts))}</p>')
@@ -395,8 +580,14 @@ def complaints_acknowledged(wb) -> Html:
 
 
 def complaints_responded(wb) -> Html:
-    return _stage_table(wb, "complaints_responded_within_standard",
-                        "Complaints answered within the Code's timescales, by stage and year")
+    answered = _stage_table(wb, "complaints_responded_within_standard",
+                            "Complaints answered within the Code's timescales, by stage and year")
+    if measure_not_recorded(wb, "complaints_responded_within_standard") or wb.data.recorded(
+            "complaints", "acknowledged_at"):
+        return answered
+    # The Code times an answer from the acknowledgement; without acknowledgement dates it runs from receipt.
+    return Html(str(paragraph(f"{not_recorded(wb, 'complaints', 'acknowledged_at')}, so each answer is timed "
+                              "from the day the complaint was received.")) + str(answered))
 
 
 def complaints_upheld_table(wb) -> Html:
@@ -468,25 +659,59 @@ def survey_results_table(wb) -> Html:
                  "Residents' survey: positive answers to each question by year", numeric=tuple(wb.years))
 
 
+SAME_EVERY_WAVE = "asked the same way in every wave"  # question_history's note when nothing says otherwise
+
+
 def survey_consistency(wb) -> Html:
     from analysis.survey import question_history
 
+    if wb.data.survey is None:
+        return _missing("residents' survey")
     history = question_history(wb.data.survey, wb.config)
     if history.empty:
         return _missing("survey questions")
+    history.loc[history["waves"] == "not asked", "note"] = "not asked"
+    # Without the wording each wave was asked in, only council.toml can say a question was reworded.
+    unrecorded = _not_shown(wb, "survey", "question_text",
+                            "only the rewordings that council.toml records are known")
+    if unrecorded:
+        history.loc[history["note"] == SAME_EVERY_WAVE, "note"] = "no rewording recorded in council.toml"
     frame = history.rename(columns={"text": "Question", "waves": "Asked in", "note": "Can the years be compared?"})
-    return table(frame[["Question", "Asked in", "Can the years be compared?"]],
-                 "How each survey question was asked over the years")
+    shown = table(frame[["Question", "Asked in", "Can the years be compared?"]],
+                  "How each survey question was asked over the years")
+    return Html(str(unrecorded or "") + str(shown))
+
+
+PANEL_DIMENSION_WORDS = {"age_band": "age", "sex": "sex"}
+
+
+def _panel_compared(wb) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """This year's representation rows of the dimensions the panel data records; those dimensions that have
+    a ratio this year (the panel can be compared with residents by them); and a sentence for each dimension
+    the panel data does not record."""
+    rows = wb.measure("panel_representation", None)
+    rows = rows[rows["year"] == wb.year]
+    dimensions = rows["breakdown"].str.partition("=")[0]
+    recorded = [d for d in PANEL_DIMENSIONS if wb.data.recorded("panel", d)]
+    rows = rows[dimensions.isin(recorded)]
+    compared = [d for d in recorded if rows.loc[dimensions[rows.index] == d, "value"].notna().any()]
+    notes = [f"{not_recorded(wb, 'panel', d)}, so the panel is not compared with residents by "
+             f"{PANEL_DIMENSION_WORDS.get(d, d)}." for d in PANEL_DIMENSIONS if d not in recorded]
+    return rows, compared, notes
+
+
+def _panel_missing(wb) -> str:
+    """Why the panel cannot be compared with residents at all ('' when it can be)."""
+    return not_recorded(wb, "panel") or not_recorded(wb, "population")
 
 
 def panel_representation_table(wb) -> Html:
-    rows = wb.measure("panel_representation", None)
-    rows = rows[rows["year"] == wb.year]
-    members = wb.measure("panel_members", None)
-    members = members[members["year"] == wb.year]
-    population = wb.data.population
-    if rows.empty or population is None:
-        return _missing("Citizens' Panel or population figures")
+    missing = _panel_missing(wb)
+    if missing:
+        return paragraph(f"{missing}, so the panel cannot be compared with residents.")
+    rows, compared, _ = _panel_compared(wb)
+    if rows.empty:
+        return paragraph(f"There are no figures to compare the panel with residents at the end of {wb.year}.")
     hidden, shown, note = _panel_counts_hidden(wb, rows["breakdown"])
     records = []
     for record in rows.to_dict("records"):
@@ -514,17 +739,29 @@ def _panel_counts_hidden(wb, breakdowns) -> tuple[dict, dict, str]:
 
 
 def panel_under_represented_sentence(wb) -> Html:
-    rows = wb.measure("panel_representation", None)
-    rows = rows[(rows["year"] == wb.year) & (rows["value"] < UNDER_REPRESENTED)].sort_values("value")
-    if rows.empty:
-        return paragraph("No group of residents is markedly under-represented on the panel "
-                         f"(none below {UNDER_REPRESENTED}).")
-    hidden, _, _ = _panel_counts_hidden(wb, rows["breakdown"])
-    # A group's ratio is given only where its count is shown (see panel_representation_table).
-    groups = [group_words(b) if hidden[b] else f"{group_words(b)} ({v:.2f})"
-              for b, v in zip(rows["breakdown"], rows["value"])]
-    return paragraph("Under-represented on the panel (fewer than 8 members for every 10 the population would "
-                     f"suggest): {list_words(groups)}.")
+    """The groups of residents under-represented on the panel; "none" only for the dimensions (age, sex)
+    the panel was actually compared by, and never without panel and population figures."""
+    missing = _panel_missing(wb)
+    if missing:
+        return paragraph(f"{missing}, so it cannot be said whether any group of residents is under-represented "
+                         "on the panel.")
+    rows, compared, notes = _panel_compared(wb)
+    if not compared:
+        return paragraph(" ".join(notes) if notes else (
+            f"The panel cannot be compared with residents at the end of {wb.year}, so it cannot be said whether "
+            "any group is under-represented on it."))
+    under = rows[rows["value"] < UNDER_REPRESENTED].sort_values("value")
+    if under.empty:
+        words = (f"By {list_words(PANEL_DIMENSION_WORDS.get(d, d) for d in compared)}, no group of residents is "
+                 f"markedly under-represented on the panel (none below {UNDER_REPRESENTED}).")
+    else:
+        hidden, _, _ = _panel_counts_hidden(wb, under["breakdown"])
+        # A group's ratio is given only where its count is shown (see panel_representation_table).
+        groups = [group_words(b) if hidden[b] else f"{group_words(b)} ({v:.2f})"
+                  for b, v in zip(under["breakdown"], under["value"])]
+        words = ("Under-represented on the panel (fewer than 8 members for every 10 the population would "
+                 f"suggest): {list_words(groups)}.")
+    return paragraph(" ".join([words, *notes]))
 
 
 def consultation_funnel(wb) -> Html:
@@ -537,25 +774,34 @@ def consultation_funnel(wb) -> Html:
     if opened.empty:
         return paragraph(f"No Citizens' Panel consultation started in {wb.year}.")
     minimum = wb.config.minimum_count
+    # Without opened_on or completed_on every invitation would read "not opened" or "not completed".
+    opens = wb.data.recorded("panel_invitations", "opened_on")
+    completes = wb.data.recorded("panel_invitations", "completed_on")
     records = []
     for row in opened.to_dict("records"):
-        done = completed.loc[(row["year"], row["breakdown"])] if (row["year"], row["breakdown"]) in completed.index else None
+        key = (row["year"], row["breakdown"])
+        done = completed.loc[key] if completes and key in completed.index else None
         records.append({
             "Consultation": name_from_id(row["breakdown"].partition("=")[2]),
             "Invited": count_words(row["denominator"], minimum),
-            "Opened": count_words(row["numerator"], minimum),
+            "Opened": count_words(row["numerator"], minimum) if opens else "not recorded",
             "Completed": count_words(done["numerator"], minimum) if done is not None else "not recorded",
-            "Opened (% of invited)": percent_words(row["value"], row["denominator"], minimum),
+            "Opened (% of invited)": percent_words(row["value"], row["denominator"], minimum)
+            if opens else "not recorded",
             "Completed (% of invited)": percent_words(done["value"], done["denominator"], minimum)
             if done is not None else "not recorded",
             # "Of the 79 who opened it, how many completed it?"
             "Completed (% of those who opened)": percent_words(
                 100 * done["numerator"] / row["numerator"] if row["numerator"] else np.nan, row["numerator"], minimum)
-            if done is not None else "not recorded",
+            if done is not None and opens else "not recorded",
         })
-    return table(pd.DataFrame(records), f"Citizens' Panel consultations in {wb.year}: invited, opened, completed",
-                 numeric=("Invited", "Opened", "Completed", "Opened (% of invited)", "Completed (% of invited)",
-                          "Completed (% of those who opened)"))
+    notes = [f"{not_recorded(wb, 'panel_invitations', c)}, so {what} is not shown." for c, what, known in (
+        ("opened_on", "how many opened each invitation", opens),
+        ("completed_on", "how many completed each consultation", completes)) if not known]
+    return Html(("" if not notes else str(paragraph(" ".join(notes)))) + str(table(
+        pd.DataFrame(records), f"Citizens' Panel consultations in {wb.year}: invited, opened, completed",
+        numeric=("Invited", "Opened", "Completed", "Opened (% of invited)", "Completed (% of invited)",
+                 "Completed (% of those who opened)"))))
 
 
 # --- month by month (statistical process control) ----------------------------------------------
@@ -579,6 +825,9 @@ def monthly_chart(wb, measure_id: str, subject: str) -> Html:
     from analysis.present import measure_name
     from analysis.spc import assurance_words, month_words, variation_words
 
+    unrecorded = measure_not_recorded(wb, measure_id)
+    if unrecorded:
+        return paragraph(f"{unrecorded}, so there is no monthly chart of {subject[:1].lower()}{subject[1:]}.")
     result = wb.spc(measure_id)
     if result is None:
         return paragraph(f"There are no monthly figures for {subject.lower()}.")

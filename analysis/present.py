@@ -27,6 +27,7 @@ MEASURE_NAMES = {
     "first_contact_resolution": "Resolved at first contact",
     "calls_answered_within_standard": "Calls answered within the standard",
     "calls_abandoned": "Calls abandoned",
+    "calls_callback": "Calls ended in a callback",
     "average_speed_of_answer": "Average time to answer a call",
 }
 CHANNEL_NAMES = {
@@ -181,6 +182,13 @@ def paragraph(text: str) -> Html:
     return Html(f"<p>{escape(text)}</p>")
 
 
+def capital(text: str) -> str:
+    """The first letter in capitals, the rest as written: 'in-person places' -> 'In-person places' at the start
+    of a sentence or heading ('Advice and Information Centres' stays as the council writes it)."""
+    text = str(text)
+    return text[:1].upper() + text[1:]
+
+
 def say(*sentences) -> Html:
     """Paragraphs for members, one per sentence (or group of sentences) given; empty ones are left out."""
     return Html("".join(str(paragraph(s)) for s in sentences if s))
@@ -252,6 +260,73 @@ def groups_words(breakdowns) -> str:
     return list_words(parts)
 
 
+# --- what the council's exports do not record ----------------------------------------------------
+#
+# A column no export has is filled with empty values so that the counting rules can run, and
+# counted it reads as "none": every response late, nothing carried forward, nobody opened an
+# invitation. The pages ask the loader (``workbook.data.recorded``) and say it is not recorded instead.
+
+DATASET_WORDS = {
+    "action_plan": "action plan", "contacts": "contacts", "calls": "telephony data", "complaints": "complaints",
+    "feedback": "GovMetric feedback", "survey": "residents' survey", "panel": "Citizens' Panel membership",
+    "panel_invitations": "Citizens' Panel invitations", "population": "population figures",
+    "measures": "register of measures", "manual_measures": "figures reported by services",
+}
+# Each optional column as the sentence "<the dataset> does not record <what>" says it.
+RECORDED_SUBJECT = {
+    "action_plan": "The action plan", "contacts": "The contacts data", "calls": "The telephony data",
+    "complaints": "The complaints data", "survey": "The survey data", "panel": "The Citizens' Panel data",
+    "panel_invitations": "The Citizens' Panel invitation data",
+}
+COLUMN_WORDS = {
+    ("action_plan", "carried_from"): "which later action continues each action",
+    ("contacts", "responded_at"): "when each contact had its full response",
+    ("contacts", "acknowledged_at"): "when each contact was acknowledged",
+    ("contacts", "resolved_first_contact"): "whether a contact was resolved at the first contact",
+    ("contacts", "location"): "where each in-person visit was made",
+    ("contacts", "category"): "what each contact was about",
+    ("complaints", "acknowledged_at"): "when each complaint was acknowledged",
+    ("complaints", "responded_at"): "when each complaint was answered",
+    ("complaints", "outcome"): "whether each complaint was upheld",
+    ("panel", "age_band"): "members' ages",
+    ("panel", "sex"): "members' sex",
+    ("panel_invitations", "opened_on"): "who opened an invitation",
+    ("panel_invitations", "completed_on"): "who completed a consultation",
+    ("survey", "question_text"): "the wording of each question as it was asked each year",
+}
+# The optional column each measure is counted from (the measure reads "none" without it).
+MEASURE_NEEDS = {
+    "actions_carried_forward": ("action_plan", "carried_from"),
+    "responses_within_standard": ("contacts", "responded_at"),
+    "acknowledgements_within_standard": ("contacts", "acknowledged_at"),
+    "first_contact_resolution": ("contacts", "resolved_first_contact"),
+    "complaints_acknowledged_within_standard": ("complaints", "acknowledged_at"),
+    "complaints_responded_within_standard": ("complaints", "responded_at"),
+    "complaints_upheld": ("complaints", "outcome"),
+    "panel_open_rate": ("panel_invitations", "opened_on"),
+    "panel_completion_rate": ("panel_invitations", "completed_on"),
+}
+NOT_RECORDED = "not recorded"
+
+
+def not_recorded(workbook, dataset: str, column: str | None = None) -> str:
+    """Why a figure cannot be given, as a sentence without its full stop ('' when the exports record it):
+    'The data folder has no complaints', 'The action plan does not record which later action continues
+    each action'."""
+    if not workbook.data.recorded(dataset):
+        return f"The data folder has no {DATASET_WORDS.get(dataset, dataset.replace('_', ' '))}"
+    if column is None or workbook.data.recorded(dataset, column):
+        return ""
+    subject = RECORDED_SUBJECT.get(dataset, f"The {DATASET_WORDS.get(dataset, dataset)} data")
+    return f"{subject} does not record {COLUMN_WORDS.get((dataset, column), column.replace('_', ' '))}"
+
+
+def measure_not_recorded(workbook, measure_id: str) -> str:
+    """'' when the exports record what the measure is counted from; otherwise :func:`not_recorded`'s words."""
+    need = MEASURE_NEEDS.get(measure_id)
+    return not_recorded(workbook, *need) if need else ""
+
+
 def measure_name(measure_id: str, register: pd.DataFrame | None = None) -> str:
     if register is not None and measure_id in set(register["measure_id"]):
         return str(register.loc[register["measure_id"] == measure_id, "name"].iloc[0])
@@ -266,6 +341,9 @@ def breakdown_value(breakdown: str) -> str:
 
 def by_year_table(workbook, measure_id: str, breakdown: str, caption: str, label: str) -> Html:
     """One measure by a breakdown (rows) and year (columns), formatted and suppressed."""
+    missing = measure_not_recorded(workbook, measure_id)
+    if missing:
+        return paragraph(f"{missing}, so this is not shown.")
     rows = workbook.measure(measure_id, breakdown)
     minimum = workbook.config.minimum_count
     if rows.empty:
@@ -285,8 +363,9 @@ def headline_summary(workbook) -> list[tuple[str, list[str]]]:
     summary: list[tuple[str, list[str]]] = []
     achieved = workbook.value("actions_achieved")
     if achieved is not None and not is_missing(achieved["denominator"]):
-        summary.append((f"{int(achieved['numerator'])} of the {int(achieved['denominator'])} actions in the "
-                        f"{workbook.year} action plan were achieved.", []))
+        done = int(achieved["numerator"])
+        summary.append((f"{done} of the {int(achieved['denominator'])} actions in the {workbook.year} action plan "
+                        f"{'was' if done == 1 else 'were'} achieved.", []))
     card = scorecard_frame(workbook)
     if card.empty:
         return summary
@@ -307,7 +386,7 @@ def headline_summary(workbook) -> list[tuple[str, list[str]]]:
 
 SCORECARD_ORDER = (
     "actions_achieved", "responses_within_standard", "acknowledgements_within_standard", "first_contact_resolution",
-    "calls_answered_within_standard", "calls_abandoned", "average_speed_of_answer",
+    "calls_answered_within_standard", "calls_abandoned", "calls_callback", "average_speed_of_answer",
     "complaints_acknowledged_within_standard", "complaints_responded_within_standard", "complaints_upheld",
     "net_satisfaction", "survey_positive", "digital_share", "contacts_received", "panel_members",
     "panel_open_rate", "panel_completion_rate",
@@ -350,11 +429,15 @@ def scorecard_frame(workbook, signals: dict[str, str] | None = None) -> pd.DataF
                       measure_name(measure_id, workbook.data.get("measures")))]
         else:
             lines = [(headline.iloc[0].to_dict(), measure_name(measure_id, workbook.data.get("measures")))]
+        # Counted from a column the exports do not have, the figure would read "none" (every response late):
+        # the line says "not recorded", is judged against no target and compared with no year.
+        unrecorded = bool(measure_not_recorded(workbook, measure_id))
         for row, name in lines:
             in_register = bool(entry)
+            known = not unrecorded and not is_missing(row["value"])
             value = value_words(row["value"], row["unit"], row.get("denominator"), minimum)
             if is_missing(row.get("target")):
-                target = (f"to be agreed (baseline {value}, {workbook.year})" if in_register and not is_missing(row["value"])
+                target = (f"to be agreed (baseline {value}, {workbook.year})" if in_register and known
                           else "to be agreed" if in_register else "no target")
                 met = "to be agreed" if in_register else ""
             else:
@@ -366,13 +449,13 @@ def scorecard_frame(workbook, signals: dict[str, str] | None = None) -> pd.DataF
                 "measure_id": measure_id,
                 "breakdown": row.get("breakdown", ""),
                 "Measure": name,
-                workbook.year: value if not is_missing(row["value"]) else "no data this year",
+                workbook.year: NOT_RECORDED if unrecorded else value if known else "no data this year",
                 "Target": target,
-                "Met": met,
-                "Change on the year before": (standard_change_words(workbook.config, measure_id,
-                                                                    row.get("breakdown", ""), workbook.year)
-                                              or change_words(row, minimum, polarity)),
-                "Monthly pattern": signals.get(measure_id, ""),
+                "Met": "" if unrecorded and met != "to be agreed" else met,
+                "Change on the year before": "" if unrecorded else (
+                    standard_change_words(workbook.config, measure_id, row.get("breakdown", ""), workbook.year)
+                    or change_words(row, minimum, polarity)),
+                "Monthly pattern": "" if unrecorded else signals.get(measure_id, ""),
             })
     return pd.DataFrame(records)
 

@@ -16,11 +16,11 @@ import datetime as dt
 import json
 import os
 import pickle
+import secrets
 import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -470,7 +470,7 @@ def run(data_dir: str | Path = DEFAULT_DATA, year: str | None = None, out: str |
 
     out.mkdir(parents=True, exist_ok=True)
     final = out / year_folder(workbook.year)
-    build = Path(tempfile.mkdtemp(prefix=f".{final.name}-building-", dir=out))
+    build = new_build_folder(out, f".{final.name}-building-")
     try:
         prepared = save_prepared(workbook, build / "prepared.pickle")
         # The runner too lets go of the records while the notebooks run; what it still needs
@@ -510,6 +510,23 @@ def run(data_dir: str | Path = DEFAULT_DATA, year: str | None = None, out: str |
     write_outputs_index(out)
     echo(f"Finished in {time.perf_counter() - started:.0f} s.")
     return final / "index.html"
+
+
+def new_build_folder(parent: Path, prefix: str) -> Path:
+    """A new, empty folder in ``parent``, named ``prefix`` and a random tail, to build output in aside.
+
+    Made with ``os.mkdir(path, 0o777)`` so that the umask decides who may read it, as for every other
+    folder the workbook writes: ``tempfile.mkdtemp`` would make it 0700, and once swapped in as the
+    year's folder a shared drive or an intranet server could not serve it to anyone else.
+    """
+    for _ in range(100):
+        path = parent / f"{prefix}{secrets.token_hex(4)}"
+        try:
+            os.mkdir(path, 0o777)
+            return path
+        except FileExistsError:  # another run chose the same name: choose again
+            continue
+    raise WorkbookError(f"Could not make a new folder to build the output in, in {parent}.")
 
 
 def _replace_folder(build: Path, final: Path) -> None:

@@ -126,7 +126,10 @@ def test_year_folder():
     assert wc.year_folder("1999/00") == "1999-00"
 
 
-@pytest.mark.parametrize("label, start", [("2023/24", 2023), ("1999/00", 1999), ("2009/10", 2009)])
+@pytest.mark.parametrize("label, start", [
+    ("2023/24", 2023), ("1999/00", 1999), ("2009/10", 2009),
+    ("2023-24", 2023), ("2023/2024", 2023), ("2023-2024", 2023),   # as councils also write them
+])
 def test_year_start_accepts_good_labels(label, start):
     assert wc.year_start(label) == start
 
@@ -135,9 +138,9 @@ def test_year_start_accepts_good_labels(label, start):
     "2023/25",     # the years do not follow one another
     "2023/23",
     "1999/01",
-    "2023-24",     # folder form, not a label
+    "2023-25",
+    "2023/2025",
     "23/24",
-    "2023/2024",
     "2023/24 ",
     " 2023/24",
     "2023",
@@ -418,7 +421,7 @@ def test_time_of_day_is_ignored(eng):
 @pytest.mark.parametrize("as_at, due", [
     # Received Wed 11 Jan 2023, N = 5 -> working day 5 = Wed 18 Jan; no response.
     (dt.date(2023, 1, 17), False),  # deadline after the as-at date: left out of the denominator
-    (dt.date(2023, 1, 18), True),   # deadline exactly on the as-at date: counted, outside
+    (dt.date(2023, 1, 18), False),  # deadline on the as-at date: that day is not over, so not yet due
     (dt.date(2023, 1, 19), True),   # deadline before the as-at date: counted, outside
     (dt.date(2023, 3, 31), True),
 ])
@@ -432,9 +435,11 @@ def test_not_yet_due(eng, as_at, due):
 
 def test_not_yet_due_counts_working_days_not_calendar_days(eng):
     # Received Fri 16 Sep 2022, N = 5: working day 5 is Mon 26 Sep because of the State
-    # Funeral. On Fri 23 Sep (which would be day 5 without the funeral) it is not yet due.
+    # Funeral. On Fri 23 Sep (which would be day 5 without the funeral) it is not yet due; on
+    # Mon 26 Sep, its deadline, it is still not yet due (the day is not over); on Tue 27 it is late.
     assert single(eng, "2022-09-16", None, 5, dt.date(2022, 9, 23))[:2] == (False, False)
-    assert single(eng, "2022-09-16", None, 5, dt.date(2022, 9, 26))[:2] == (True, False)
+    assert single(eng, "2022-09-16", None, 5, dt.date(2022, 9, 26))[:2] == (False, False)
+    assert single(eng, "2022-09-16", None, 5, dt.date(2022, 9, 27))[:2] == (True, False)
 
 
 def test_not_yet_due_with_as_at_on_a_weekend(eng):
@@ -449,8 +454,10 @@ def test_not_yet_due_with_as_at_on_a_weekend(eng):
     dt.datetime(2023, 1, 18, 9, 0), "2023-01-18",
 ])
 def test_as_at_accepts_dates_and_timestamps(eng, as_at):
-    # Deadline Wed 18 Jan (see above) = the as-at day, whatever the time: counted.
-    assert single(eng, "2023-01-11", None, 5, as_at)[:2] == (True, False)
+    # Deadline Wed 18 Jan (see above) = the as-at day, whatever the time: not yet due (the day is not over);
+    # N = 4 gives Tue 17 Jan, the day before: late.
+    assert single(eng, "2023-01-11", None, 5, as_at)[:2] == (False, False)
+    assert single(eng, "2023-01-11", None, 4, as_at)[:2] == (True, False)
 
 
 def test_answered_items_are_counted_even_before_their_deadline(eng):
@@ -534,7 +541,8 @@ MIXED = [
     ("2023-01-11", "2023-01-19", 5, True, False),                # Thu 19 = day 6
     ("2023-01-11", None, 5, True, False),                        # deadline Wed 18 < as-at: overdue
     ("2023-01-11", None, 10, False, False),                      # deadline Wed 25 > as-at: not yet due
-    ("2023-01-13", None, 4, True, False),                        # Fri 13 + 4 = Thu 19 = as-at: overdue
+    ("2023-01-13", None, 4, False, False),                       # Fri 13 + 4 = Thu 19 = as-at: not yet due
+    ("2023-01-13", None, 3, True, False),                        # Fri 13 + 3 = Wed 18 < as-at: overdue
     ("2023-01-14", "2023-01-16", 0, True, True),                 # Sat -> day 0 Mon 16
     ("2023-01-15", "2023-01-17", 0, True, False),                # Sun -> day 0 Mon 16; Tue 17 = day 1
     (None, "2023-01-16", 5, False, False),                       # no received date
@@ -546,7 +554,7 @@ MIXED = [
     ("2023-01-02", "2023-01-03", 0, True, True),                 # substitute day -> day 0 Tue 3
     ("2023-01-12", None, np.nan, False, False),                  # no standard, no answer
     ("2023-01-17", None, 0, True, False),                        # day 0 Tue 17 < as-at: overdue
-    ("2023-01-19", None, 0, True, False),                        # day 0 = as-at: overdue
+    ("2023-01-19", None, 0, False, False),                       # day 0 = as-at: not yet due
     ("2023-01-19", None, 1, False, False),                       # day 1 Fri 20 > as-at
 ]
 

@@ -276,7 +276,7 @@ def _slow_outcome(received: dt.date, done: dt.date | None, n: int, as_at: dt.dat
     deadline = day
     if done is not None:
         return True, done <= deadline
-    return deadline <= as_at, False
+    return deadline < as_at, False  # due that day: the as-at day is not over, not yet due
 
 
 days = st.integers(0, SPAN - 30).map(lambda k: DAY0 + dt.timedelta(days=k))
@@ -315,7 +315,7 @@ def test_not_yet_due_items_are_left_out_and_overdue_ones_count_against(cases, cl
     outcome = within_standard(calendar, received, done, n, as_at)
     deadline = calendar.add_working_days(received, n)
     open_items = np.isnat(done)
-    np.testing.assert_array_equal(outcome.not_yet_due[open_items], deadline[open_items] > np.datetime64(as_at))
+    np.testing.assert_array_equal(outcome.not_yet_due[open_items], deadline[open_items] >= np.datetime64(as_at))
     assert not outcome.within[open_items].any()              # nothing open is ever within
     assert outcome.due[~open_items].all()                     # everything done is counted
 
