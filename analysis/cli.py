@@ -127,9 +127,10 @@ def _plural(count: int, word: str) -> str:
 
 def _quality_page(config, datasets, problems, args):
     from analysis.quality import write_quality_page
+    from analysis.config import year_label_text
     from analysis.workbook import latest_complete_year
 
-    year = args.year
+    year = year_label_text(args.year) or args.year if args.year else None
     if year is None:
         try:
             year = latest_complete_year(datasets)

@@ -201,6 +201,8 @@ SCHEMAS: dict[str, tuple[Col, ...]] = {
         Col("note", "text"),
     ),
 }
+# Columns the loader works out itself, never read from an export.
+DERIVED = {"status_label"}
 # One of these columns is required: a queue report gives answered (yes/no) or an outcome.
 REQUIRED_ONE_OF = {"calls": ("answered", "outcome")}
 # Several columns together must be unique.
@@ -460,7 +462,7 @@ class _Layout:
 def _layout(config: Config, ds: str, key: str) -> _Layout:
     spec = config.datasets.get(key)
     data_format = spec.format if spec else (EXTRA_SOURCES[key][1] if key in EXTRA_SOURCES else None)
-    wanted = {c.name for c in SCHEMAS[ds]}
+    wanted = {c.name for c in SCHEMAS[ds]} - DERIVED
     user = {_normalise_header(k): v for k, v in (spec.columns if spec else {}).items()}
     if data_format == "fixmystreet":
         known = {_normalise_header(k): v for k, v in FIXMYSTREET_COLUMNS.items() if v not in user.values()}
@@ -1398,6 +1400,11 @@ def _parse_file(ds: str, frame: pd.DataFrame, source: SourceFile, config: Config
             values = parse_numbers(raw)
         elif col.kind == "duration":
             values = parse_durations(raw)
+        elif col.kind == "carried_from":
+            text = _as_text(raw)
+            parts = text.str.extract(r"^\s*([^:]+?)\s*:\s*(\S.*?)\s*$")
+            year = parts[0].map(year_label_text, na_action="ignore")
+            values = (year + ":" + parts[1]).astype("string").fillna(text)  # an unreadable one is reported
         elif col.kind == "year":
             text = _as_text(raw)
             values = _per_distinct(text, lambda t: t.map(year_label_text, na_action="ignore").astype("string"))

@@ -284,7 +284,7 @@ def prepare(data_dir: str | Path = DEFAULT_DATA, year: str | None = None, as_at:
         year = latest_complete_year(datasets)
     else:
         try:
-            year_start(year)
+            year = year_label(year_start(year))  # 2023-24 or 2023/2024 as typed: 2023/24
         except ValueError as exc:
             raise WorkbookError(f"--year {exc}.") from None
         if year not in available:
