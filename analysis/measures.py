@@ -2,7 +2,7 @@
 
 Every function returns rows with the columns of :data:`MEASURE_COLUMNS`, one
 per year, measure and breakdown, and follows the counting rules of the data
-contract (section 4). Percentages are 100 x numerator / denominator, summed
+contract (docs/data-contract.md, "How figures are counted"). Percentages are 100 x numerator / denominator, summed
 before dividing (never an average of averages); a zero denominator gives a
 missing value, not 0.
 """

@@ -2,7 +2,7 @@
 
 Every expected date below was worked out by hand from a real calendar (the
 comments show the counting), not by calling numpy, so a wrong rule in the code
-shows up as a wrong date here. DATA_CONTRACT.md section 4 is the rule book:
+shows up as a wrong date here. docs/data-contract.md ("How figures are counted") is the rule book:
 
 - Working days: Monday to Friday less the bank holidays of England and Wales
   (including 19 Sep 2022 and 8 May 2023) and the configured closure days.

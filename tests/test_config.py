@@ -1,4 +1,4 @@
-"""Tests of analysis.config.load_config against DATA_CONTRACT.md section 2.
+"""Tests of analysis.config.load_config against the data contract (docs/data-contract.md, "council.toml keys").
 
 Every council.toml here is written into a temporary folder and read through
 the real path. Line numbers in the expected messages are counted by hand from

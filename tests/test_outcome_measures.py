@@ -2,7 +2,7 @@
 
 Every expected number below was counted by hand on a real calendar, with the
 reasoning in the comments, not by calling numpy, so a wrong rule in the code
-shows up as a wrong number here. The rules are DATA_CONTRACT.md section 4:
+shows up as a wrong number here. The rules are docs/data-contract.md, "How figures are counted":
 
 - Day 0 is the day of receipt (the next working day when received on a
   non-working day); within N when done on or before working day N.
