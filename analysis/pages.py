@@ -276,30 +276,33 @@ def not_yet_due_note(wb) -> Html:
                      "counts as outside the standard.")
 
 
-# Why a channel table has no rows, when the data has contacts and records the column it is counted from.
-NO_ROWS = {
+# Why a channel table of a standard has no rows: no channel in the data has that standard.
+NO_STANDARD = {
     "responses_within_standard": "council.toml sets no response standard for the channels in the data, so "
                                  "responses are not measured.",
     "acknowledgements_within_standard": "council.toml sets no acknowledgement standard for the channels in the "
                                         "data, so acknowledgements are not measured.",
-    "first_contact_resolution": "No contact in the data has it recorded whether it was resolved at the first "
-                                "contact.",
 }
 
 
 def channel_table(wb, measure_id: str, caption: str) -> Html:
-    """A contacts measure by channel and year; says why instead where there is nothing to show."""
+    """A contacts measure by channel and year; says why instead where there is nothing to show (no contacts,
+    no standard, or a column the contacts data does not record)."""
     if not wb.data.recorded("contacts"):
         return _missing("contacts")
-    if not measure_not_recorded(wb, measure_id) and wb.measure(measure_id, "channel").empty and measure_id in NO_ROWS:
-        return paragraph(NO_ROWS[measure_id])
+    empty = wb.measure(measure_id, "channel").empty
+    if empty and measure_id in NO_STANDARD:
+        return paragraph(NO_STANDARD[measure_id])
+    if empty and measure_id == "first_contact_resolution" and not measure_not_recorded(wb, measure_id):
+        return paragraph("No contact in the data has it recorded whether it was resolved at the first contact.")
     return by_year_table(wb, measure_id, "channel", caption, "Channel")
 
 
 def responses_chart(wb) -> Html:
-    unrecorded = _not_shown(wb, "contacts", "responded_at", "responses within the standard are not shown")
-    if unrecorded:
-        return unrecorded
+    """Responses within the standard by channel, one small chart each. Says nothing where the contacts data
+    does not record responses: the table after it (:func:`channel_table`) says so, once."""
+    if measure_not_recorded(wb, "responses_within_standard"):
+        return Html("")
     rows = wb.measure("responses_within_standard", "channel")
     if rows.empty:
         return _missing("contacts with a response standard")

@@ -127,3 +127,53 @@ def test_spc_charts_start_when_the_standard_they_count_against_changed(sample_wo
     assert sample_workbook.process_start("calls_abandoned") == (None, "")
     assert sample_workbook.spc("calls_abandoned").points.index[0] == pd.Period("2021-04", freq="M")
     assert len(sample_workbook.spc("calls_abandoned").points) == 48
+
+
+def _card_workbook(tmp_path, rows, files=None, toml=""):
+    """A workbook of hand-made measure rows over a small data folder (its files decide what is recorded)."""
+    from analysis.config import load_config
+    from analysis.datasets import load_all
+    from analysis.workbook import Workbook
+
+    (tmp_path / "council.toml").write_text('[council]\nname = "Test"\n[standards.phone]\nanswer_within_seconds = 20\n'
+                                           + toml, encoding="utf-8")
+    for name, text in (files or {}).items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    config = load_config(tmp_path)
+    columns = {"numerator": np.nan, "denominator": np.nan, "target": np.nan, "target_met": pd.NA,
+               "previous_value": np.nan, "change": np.nan, "significant": pd.NA}
+    measures = pd.DataFrame([{**columns, "breakdown": "", **row} for row in rows])
+    return Workbook(config, load_all(config), "2024/25", ["2024/25"], {}, measures)
+
+
+def test_callbacks_have_a_line_of_their_own_after_abandoned_calls(tmp_path):
+    # 42 callbacks of 1,000 calls offered = 4.2%, beside 80 abandoned (8.0%).
+    wb = _card_workbook(tmp_path, [
+        {"year": "2024/25", "measure_id": "calls_callback", "value": 4.2, "numerator": 42, "denominator": 1000,
+         "unit": "percent"},
+        {"year": "2024/25", "measure_id": "calls_abandoned", "value": 8.0, "numerator": 80, "denominator": 1000,
+         "unit": "percent"},
+    ])
+    card = scorecard_frame(wb)
+    assert card["Measure"].tolist() == ["Calls abandoned", "Calls ended in a callback"]
+    assert card.set_index("measure_id").loc["calls_callback", "2024/25"] == "4.2%"
+
+
+def test_a_measure_counted_from_a_column_not_recorded_is_not_judged(tmp_path):
+    """Contacts with no responded_at column: every email would count as late (0 of 2, 0.0%), missing the
+    register's 80% target. The scorecard says "not recorded" and neither meets nor misses the target, and the
+    index page's headline does not list it among the targets not met."""
+    from analysis.present import headline_summary
+
+    contacts = ("contact_id,received_at,channel,service\n"
+                "E1,2024-05-01 09:00,email,Waste\nE2,2024-05-02 09:00,email,Waste\n")
+    register = ("measure_id,name,unit,polarity,target\n"
+                "responses_within_standard,Responses within standard,percent,higher_is_better,80\n")
+    wb = _card_workbook(tmp_path, [
+        {"year": "2024/25", "measure_id": "responses_within_standard", "value": 0.0, "numerator": 0,
+         "denominator": 2, "unit": "percent", "target": 80.0, "target_met": False, "change": -50.0},
+    ], {"contacts.csv": contacts, "measures.csv": register}, "[standards.respond_within_working_days]\nemail = 5\n")
+    line = scorecard_frame(wb).set_index("measure_id").loc["responses_within_standard"]
+    assert (line["2024/25"], line["Target"], line["Met"], line["Change on the year before"]) == (
+        "not recorded", "80.0%", "", "")
+    assert not any(sentence.startswith("Targets not met") for sentence, _ in headline_summary(wb))

@@ -4,6 +4,8 @@ the real HTML, and the figures in measures.csv are checked against ones computed
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import html as html_module
 import json
 import math
 import os
@@ -14,6 +16,7 @@ import subprocess
 import time
 import tomllib
 from pathlib import Path
+from types import SimpleNamespace
 
 import holidays
 import numpy as np
@@ -243,19 +246,46 @@ def test_debug_shows_the_traceback(tmp_path):
     assert "[standards.phone.answer_within_seconds]" in debug.stderr
 
 
-@pytest.mark.parametrize("delay", [0, 4], ids=["as-workers-start", "while-notebooks-run"])
-def test_an_interrupted_run_keeps_the_earlier_output(good_run, delay):
+# A notebook that says it is running (a file beside it: papermill runs a notebook in its own folder) and then
+# waits, so that a Ctrl+C is certain to come while notebooks run, however fast or slow the machine is. It stops
+# waiting when the test lets it go, or after five minutes, so that no kernel is ever left behind for long.
+WAITING_NOTEBOOK = {"nbformat": 4, "nbformat_minor": 5, "cells": [
+    {"cell_type": "markdown", "id": "title", "metadata": {}, "source": "# Waiting"},
+    {"cell_type": "code", "id": "wait", "metadata": {}, "outputs": [], "execution_count": None, "source": (
+        "import pathlib, time\n"
+        "pathlib.Path('running').touch()\n"
+        "end = time.monotonic() + 300\n"
+        "while time.monotonic() < end and not pathlib.Path('release').exists():\n"
+        "    time.sleep(0.1)")}],
+    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+                 "language_info": {"name": "python"}}}
+
+
+@pytest.mark.parametrize("when", ["as-workers-start", "while-notebooks-run"])
+def test_an_interrupted_run_keeps_the_earlier_output(good_run, tmp_path, when):
     data, out, before = good_run
     command = workbook_command() + ["run", "--data", str(data), "--out", str(out)]
+    if when == "as-workers-start":  # the run has saved the prepared data: workers are about to start
+        ready = lambda: list(out.glob(".2023-24-building-*/prepared.pickle"))  # noqa: E731
+    else:  # a yearly notebook, and one that waits until it is interrupted
+        notebooks = tmp_path / "notebooks"
+        notebooks.mkdir()
+        shutil.copy(REPO / "notebooks" / "01-action-plan.ipynb", notebooks)
+        (notebooks / "02-waits.ipynb").write_text(json.dumps(WAITING_NOTEBOOK))
+        command += ["--notebooks", str(notebooks)]
+        ready = (notebooks / "running").exists
     process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                start_new_session=True)
-    deadline = time.monotonic() + 120
-    while not list(out.glob(".2023-24-building-*/prepared.pickle")):  # interrupt once notebooks are running
-        assert process.poll() is None and time.monotonic() < deadline, process.communicate()
-        time.sleep(0.05)
-    time.sleep(delay)
-    os.killpg(process.pid, signal.SIGINT)  # Ctrl+C reaches the whole process group, as in a terminal
-    _, stderr = process.communicate(timeout=120)
+    try:
+        deadline = time.monotonic() + 300
+        while not ready():
+            assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+            time.sleep(0.05)
+        os.killpg(process.pid, signal.SIGINT)  # Ctrl+C reaches the whole process group, as in a terminal
+        _, stderr = process.communicate(timeout=120)
+    finally:
+        if when != "as-workers-start":
+            (tmp_path / "notebooks" / "release").touch()
     assert process.returncode != 0
     assert "Traceback" not in stderr and "nothing was published" in stderr
     _unchanged(out, before)
@@ -284,18 +314,129 @@ def test_unknown_year_and_bad_config(tmp_path):
 
 def test_check_reports_every_dataset(tmp_path):
     data = write_riverside(tmp_path / "data")
-    good = run_cli("check", "--data", str(data))
+    out = ["--out", str(tmp_path / "out")]  # the data-quality page goes here, not into the repository's outputs/
+    good = run_cli("check", "--data", str(data), *out)
     assert good.returncode == 0, good.stderr
     assert "contacts" in good.stdout and "18 rows from export_2022.csv, export_2023.csv" in good.stdout
     assert "complaints" in good.stdout and "6 rows from complaints.csv" in good.stdout
     assert "No problems found." in good.stdout
     (data / "feedback.csv").unlink()
-    absent = run_cli("check", "--data", str(data))
+    absent = run_cli("check", "--data", str(data), *out)
     assert absent.returncode == 0 and "feedback" in absent.stdout and "not present" in absent.stdout
     (data / "telephony" / "calls.parquet").write_bytes(b"not a parquet file")
-    bad = run_cli("check", "--data", str(data))
+    bad = run_cli("check", "--data", str(data), *out)
     assert bad.returncode == 1 and "calls.parquet (calls)" in bad.stderr and "could not be read" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+# --- what run, publish and check write, and what they leave alone -------------------------
+
+
+def _data_folder_state(folder: Path) -> dict[str, tuple]:
+    """Everything about a data folder that writing to it would change: each file's SHA-256, size and
+    modification time, and each folder's modification time (a file made and deleted again changes it)."""
+    state = {}
+    for path in sorted([folder, *folder.rglob("*")]):
+        info = path.stat()
+        name = str(path.relative_to(folder))
+        if path.is_dir():
+            state[name + "/"] = ("folder", info.st_mtime_ns)
+        else:
+            state[name] = (hashlib.sha256(path.read_bytes()).hexdigest(), info.st_size, info.st_mtime_ns)
+    return state
+
+
+def _answered_question(folder: Path, data: Path) -> Path:
+    """A question started on ``data`` with workbook ask, its placeholders replaced as an analyst would."""
+    import nbformat
+
+    from analysis.adhoc import ask
+
+    path = ask("How many Riverside panel members opened the c1 invitation?", data, folder,
+               today=dt.date(2025, 6, 5))
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells[4].source = "## The answer in brief\n\nTwo of the three members invited opened the email."
+    notebook.cells[5].source = "## The evidence"
+    nbformat.write(notebook, path)
+    return path
+
+
+# (umask, folders, files): 0o777 & ~0o022 = 0o755 and 0o666 & ~0o022 = 0o644;
+#                          0o777 & ~0o027 = 0o750 and 0o666 & ~0o027 = 0o640.
+UMASKS = [(0o022, 0o755, 0o644), (0o027, 0o750, 0o640)]
+
+
+@pytest.fixture(scope="module", params=UMASKS, ids=lambda u: f"umask-{u[0]:03o}")
+def riverside_written(request, tmp_path_factory):
+    """Riverside through run, publish --data and check, each a command run with the umask given (set in
+    the command's own process, so the tests' umask is left alone), the data folder's state after each."""
+    umask, folder_mode, file_mode = request.param
+    root = tmp_path_factory.mktemp(f"umask-{umask:03o}")
+    data = write_riverside(root / "data")
+    # started on the sample, published with --data Riverside: the page must come from Riverside's files
+    question = _answered_question(root / "questions", SAMPLE)
+    out = root / "out"
+    states = {"written": _data_folder_state(data)}
+    results = {}
+    for step, args in (("run", ["run", "--data", data, "--out", out]),
+                       ("publish", ["publish", question, "--data", data, "--out", out]),
+                       ("check", ["check", "--data", data, "--out", out])):
+        results[step] = subprocess.run([*workbook_command(), *map(str, args)], capture_output=True, text=True,
+                                       cwd=REPO, env={**os.environ, "PYTHONWARNINGS": "ignore"}, umask=umask,
+                                       timeout=900)
+        states[step] = _data_folder_state(data)
+    return SimpleNamespace(umask=umask, folder_mode=folder_mode, file_mode=file_mode, data=data, out=out,
+                           question=question, results=results, states=states)
+
+
+def test_outputs_are_readable_as_the_umask_allows(riverside_written):
+    written = riverside_written
+    for step, result in written.results.items():
+        assert result.returncode == 0, (step, result.stderr)
+    folders = [written.out, *(p for p in written.out.rglob("*") if p.is_dir())]
+    files = [p for p in written.out.rglob("*") if p.is_file()]
+    names = {str(p.relative_to(written.out)) for p in files}
+    # what the three commands write: the year, the ad-hoc page and its log, the data-quality page
+    assert {"index.html", "2023-24/index.html", "2023-24/measures.csv", "adhoc/index.html", "adhoc/questions.json",
+            "adhoc/how-many-riverside-panel-members-opened-the-c1-invitation.html",
+            "data-quality/data.html"} <= names
+    assert {oct(p.stat().st_mode & 0o777) for p in folders} == {oct(written.folder_mode)}, \
+        {str(p): oct(p.stat().st_mode & 0o777) for p in folders}
+    assert {oct(p.stat().st_mode & 0o777) for p in files} == {oct(written.file_mode)}, \
+        {str(p): oct(p.stat().st_mode & 0o777) for p in files}
+
+
+def test_a_successful_run_and_publish_leave_the_data_folder_as_it_was(riverside_written):
+    written = riverside_written
+    assert written.results["run"].returncode == 0 and written.results["publish"].returncode == 0
+    before = written.states["written"]
+    assert "crm/export_2023.csv" in before and "plans/Action Plan.xlsx" in before and "council.toml" in before
+    for step in ("run", "publish", "check"):
+        assert written.states[step] == before, step
+
+
+def _footer_fingerprints(page: Path) -> dict[str, str]:
+    """The data files and SHA-256 fingerprints a page's "How this page was made" footer lists."""
+    text = page.read_text(encoding="utf-8")
+    footer = text[text.index('<footer class="provenance">'):]
+    rows = re.findall(r'<tr><td>([^<]*)</td><td class="digest">([0-9a-f]*)</td></tr>', footer)
+    return {html_module.unescape(name): digest for name, digest in rows}
+
+
+def test_every_footer_lists_each_data_file_with_its_true_fingerprint(riverside_written):
+    """The footer of every yearly page, the ad-hoc page (published with --data Riverside) and the question
+    log: every file of the data folder but council.toml, each with hashlib's SHA-256 of the file itself."""
+    written = riverside_written
+    actual = {str(p.relative_to(written.data)): hashlib.sha256(p.read_bytes()).hexdigest()
+              for p in written.data.rglob("*") if p.is_file()}
+    data_files = set(actual) - {"council.toml"}
+    assert len(data_files) == 12 and "telephony/calls.parquet" in data_files  # see write_riverside
+    pages = sorted((written.out / "2023-24").glob("*.html")) + sorted((written.out / "adhoc").glob("*.html"))
+    assert len(pages) == len(list((REPO / "notebooks").glob("*.ipynb"))) + 1 + 2  # + the year's index; page, log
+    for page in pages:
+        listed = _footer_fingerprints(page)
+        assert set(listed) - {"council.toml"} == data_files, page.name  # council.toml may be listed too
+        assert {name: actual.get(name) for name in listed} == listed, page.name
 
 
 # --- the sample council, against figures computed here -----------------------------------
