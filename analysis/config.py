@@ -125,6 +125,7 @@ class Config:
     minimum_count: int
     datasets: dict[str, DatasetSource]
     warnings: tuple[str, ...] = ()
+    baseline_year: str | None = None  # [strategy] baseline_year: the year the strategy began (default: the first in the data)
 
 
 # --- a small declarative spec: each leaf is (checker, required, default) -----------------
@@ -449,7 +450,7 @@ def _value_maps(table, key: str, problems: _Problems) -> dict[str, dict[str, str
 
 TOP_LEVEL = {
     "council", "calendar", "standards", "channels", "locations", "action_plan", "survey",
-    "disclosure", "datasets",
+    "disclosure", "datasets", "strategy",
 }
 
 
@@ -519,6 +520,11 @@ def load_config(folder: str | Path) -> Config:
     minimum_count = _whole(disclosure, "disclosure.minimum_count", problems, default=5, minimum=1)
 
     datasets = _datasets(_get_table(raw, "datasets", problems, None), "datasets", problems)
+    strategy = _get_table(raw, "strategy", problems, {"baseline_year"})
+    baseline_year = _text(strategy, "strategy.baseline_year", problems)
+    if baseline_year is not None and year_label_text(baseline_year) is None:
+        problems.error("strategy.baseline_year", f'must be a financial year such as "2021/22" (got "{baseline_year}")')
+    baseline_year = year_label_text(baseline_year) if baseline_year else None
     complaint_standards = [
         _whole(complaints, f"standards.complaints.{key}", problems)
         for key in ("acknowledge_within_working_days", "stage1_respond_within_working_days",
@@ -549,4 +555,5 @@ def load_config(folder: str | Path) -> Config:
         minimum_count=minimum_count,
         datasets=datasets,
         warnings=tuple(problems.warnings),
+        baseline_year=baseline_year,
     )

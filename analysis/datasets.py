@@ -1404,7 +1404,7 @@ def _parse_file(ds: str, frame: pd.DataFrame, source: SourceFile, config: Config
             text = _as_text(raw)
             parts = text.str.extract(r"^\s*([^:]+?)\s*:\s*(\S.*?)\s*$")
             year = parts[0].map(year_label_text, na_action="ignore")
-            values = (year + ":" + parts[1]).astype("string").fillna(text)  # an unreadable one is reported
+            values = (year.astype("string") + ":" + parts[1].astype("string")).fillna(text)  # unreadable: reported
         elif col.kind == "year":
             text = _as_text(raw)
             values = _per_distinct(text, lambda t: t.map(year_label_text, na_action="ignore").astype("string"))

@@ -29,6 +29,23 @@ from analysis.calendar import (
 from analysis.config import Config, Standard
 
 MEASURE_COLUMNS = ["year", "measure_id", "breakdown", "value", "numerator", "denominator", "unit"]
+# Carried beside a rate for its tests of significance, never written to measures.csv: the Pearson chi-square
+# of its monthly counts about the year's own rate and the number of months with a denominator (for the
+# dispersion of the year on year test), and for net satisfaction the shares of good and poor ratings.
+STAT_COLUMNS = ["monthly_chi2", "months", "good_share", "poor_share", "ratings"]
+# The optional column each measure is counted from. Without it the counting rules would read "none" (every
+# response late, nothing carried forward), so the measure is left empty: the data does not say.
+MEASURE_NEEDS = {
+    "actions_carried_forward": ("action_plan", "carried_from"),
+    "responses_within_standard": ("contacts", "responded_at"),
+    "acknowledgements_within_standard": ("contacts", "acknowledged_at"),
+    "first_contact_resolution": ("contacts", "resolved_first_contact"),
+    "complaints_acknowledged_within_standard": ("complaints", "acknowledged_at"),
+    "complaints_responded_within_standard": ("complaints", "responded_at"),
+    "complaints_upheld": ("complaints", "outcome"),
+    "panel_open_rate": ("panel_invitations", "opened_on"),
+    "panel_completion_rate": ("panel_invitations", "completed_on"),
+}
 
 
 def _empty() -> pd.DataFrame:
@@ -43,12 +60,14 @@ def _breakdown_label(name: str | None, values: pd.Series | None, length: int) ->
 
 
 def rate_rows(measure_id: str, years: pd.Series, numerator, denominator, breakdowns: dict[str, pd.Series] | None = None,
-              unit: str = "percent", scale: float = 100.0, include=None) -> pd.DataFrame:
+              unit: str = "percent", scale: float = 100.0, include=None, months=None) -> pd.DataFrame:
     """Sum numerator and denominator by year (and each breakdown); value = scale x num / den.
 
     ``numerator`` and ``denominator`` are per-row weights (usually booleans);
     rows with a missing year, or outside ``include`` (the rows the measure applies
-    to, e.g. channels that have a standard), are left out.
+    to, e.g. channels that have a standard), are left out. With ``months`` (the
+    month of each row), each row also carries how much its months vary about the
+    year's rate (:func:`monthly_dispersion`), for the test of a change.
     """
     base = pd.DataFrame({
         "year": years.astype("object"),
@@ -57,6 +76,8 @@ def rate_rows(measure_id: str, years: pd.Series, numerator, denominator, breakdo
     })
     for name, values in (breakdowns or {}).items():
         base[name] = values.astype("object").to_numpy()
+    if months is not None:
+        base["month"] = to_days(months).astype("datetime64[M]")
     keep = base["year"].notna().to_numpy().copy()
     if include is not None:
         keep &= np.asarray(include, dtype=bool)
@@ -69,7 +90,7 @@ def rate_rows(measure_id: str, years: pd.Series, numerator, denominator, breakdo
         grouped = grouped[grouped["den"].notna()]
         with np.errstate(divide="ignore", invalid="ignore"):
             value = np.where(grouped["den"] > 0, scale * grouped["num"] / grouped["den"].where(grouped["den"] > 0), np.nan)
-        frames.append(pd.DataFrame({
+        frame = pd.DataFrame({
             "year": grouped["year"].to_numpy(),
             "measure_id": measure_id,
             "breakdown": _breakdown_label(name, grouped[name] if name else None, len(grouped)).to_numpy(),
@@ -77,8 +98,31 @@ def rate_rows(measure_id: str, years: pd.Series, numerator, denominator, breakdo
             "numerator": grouped["num"].to_numpy(),
             "denominator": grouped["den"].to_numpy(),
             "unit": unit,
-        }))
+        })
+        if months is not None:
+            by_month = part.groupby([*keys, "month"], sort=True, observed=True)[["num", "den"]].sum().reset_index()
+            spread = monthly_dispersion(by_month, keys)
+            spread = grouped[keys].merge(spread, on=keys, how="left")
+            frame["monthly_chi2"] = spread["monthly_chi2"].to_numpy()
+            frame["months"] = spread["months"].to_numpy()
+        frames.append(frame)
     return pd.concat(frames, ignore_index=True) if frames else _empty()
+
+
+def monthly_dispersion(by_month: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Per group: the Pearson chi-square of its monthly counts about the group's own yearly rate,
+    sum over months of (x - n p)^2 / (n p (1 - p)), and the number of months with a denominator.
+
+    Months vary more than chance alone allows (a bad winter, a new system); the test of a change in
+    a percentage divides its z by the square root of the dispersion these give (quasi-binomial)."""
+    with_den = by_month[by_month["den"] > 0]
+    totals = with_den.groupby(keys, sort=False, observed=True)[["num", "den"]].transform("sum")
+    rate = totals["num"] / totals["den"]
+    expected_spread = with_den["den"] * rate * (1 - rate)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        term = np.where(expected_spread > 0, (with_den["num"] - with_den["den"] * rate) ** 2 / expected_spread, 0.0)
+    out = with_den[keys].assign(monthly_chi2=term, months=1.0)
+    return out.groupby(keys, sort=False, observed=True)[["monthly_chi2", "months"]].sum().reset_index()
 
 
 def count_rows(measure_id: str, years: pd.Series, breakdowns: dict[str, pd.Series] | None = None,
@@ -214,7 +258,8 @@ def contact_measures(contacts: pd.DataFrame, config: Config, calendar: WorkingCa
         count_rows("contacts_received", years, {
             "channel": channel, "channel_group": channel_group, "location": contacts["location"],
             "service": contacts["service"]}),
-        rate_rows("digital_share", years, channel.isin(config.digital_channels).to_numpy(), np.ones(len(years))),
+        rate_rows("digital_share", years, channel.isin(config.digital_channels).to_numpy(), np.ones(len(years)),
+                  months=contacts["received_at"]),
     ]
     for measure_id, kind in (("responses_within_standard", "respond"),
                              ("acknowledgements_within_standard", "acknowledge")):
@@ -223,13 +268,13 @@ def contact_measures(contacts: pd.DataFrame, config: Config, calendar: WorkingCa
         if has_standard.any():
             rows.append(rate_rows(measure_id, years, outcome.within, outcome.due,
                                   {"channel": channel, "channel_group": channel_group},
-                                  include=has_standard.to_numpy()))
+                                  include=has_standard.to_numpy(), months=contacts["received_at"]))
     recorded = contacts["resolved_first_contact"].notna().to_numpy()
     if recorded.any():
         resolved = contacts["resolved_first_contact"].fillna(False).to_numpy(dtype=bool)
         recorded_channels = channel.isin(channel[recorded].unique()).to_numpy()
         rows.append(rate_rows("first_contact_resolution", years, resolved, recorded, {"channel": channel},
-                              include=recorded_channels))
+                              include=recorded_channels, months=contacts["received_at"]))
     return pd.concat(rows, ignore_index=True)
 
 
@@ -258,15 +303,16 @@ def call_measures(calls: pd.DataFrame, config: Config) -> pd.DataFrame:
     answered, abandoned, callback = call_outcomes(calls)
     wait = calls["wait_seconds"].to_numpy(dtype="float64")
     offered = np.ones(len(years))
+    month = calls["offered_at"]
     rows = [
-        rate_rows("calls_abandoned", years, abandoned, offered),
+        rate_rows("calls_abandoned", years, abandoned, offered, months=month),
         mean_rows("average_speed_of_answer", years, wait, answered, unit="seconds"),
     ]
     if callback is not None:
-        rows.insert(1, rate_rows("calls_callback", years, callback, offered))
+        rows.insert(1, rate_rows("calls_callback", years, callback, offered, months=month))
     if config.phone_answer_within_seconds is not None:
         quick = answered & (wait <= config.phone_answer_within_seconds)
-        rows.insert(0, rate_rows("calls_answered_within_standard", years, quick, answered))
+        rows.insert(0, rate_rows("calls_answered_within_standard", years, quick, answered, months=month))
     return pd.concat(rows, ignore_index=True)
 
 
@@ -375,7 +421,8 @@ def complaint_measures(complaints: pd.DataFrame | None, config: Config, calendar
     rows = [count_rows("complaints_received", years, {**stage, "service": complaints["service"]})]
     for measure_id, (numerator, denominator, applies) in complaint_rate_parts(
             complaints, config, calendar, as_at).items():
-        rows.append(rate_rows(measure_id, years, numerator, denominator, stage, include=applies))
+        rows.append(rate_rows(measure_id, years, numerator, denominator, stage, include=applies,
+                              months=complaints["received_at"]))
     return pd.concat(rows, ignore_index=True)
 
 
@@ -396,8 +443,12 @@ def feedback_measures(feedback: pd.DataFrame | None, config: Config) -> pd.DataF
     good = (rating == "good").to_numpy(dtype="float64")
     poor = (rating == "poor").to_numpy(dtype="float64")
     rated = rating.notna().to_numpy()
-    rows = rate_rows("net_satisfaction", years, good - poor, rated, {"channel": feedback["channel"]},
-                     unit="score", include=rated)
+    channel = {"channel": feedback["channel"]}
+    rows = rate_rows("net_satisfaction", years, good - poor, rated, channel, unit="score", include=rated)
+    # The shares of good and poor ratings, for the test of a change in the score (its own variance).
+    rows["good_share"] = rate_rows("good", years, good, rated, channel, include=rated, scale=1.0)["value"].to_numpy()
+    rows["poor_share"] = rate_rows("poor", years, poor, rated, channel, include=rated, scale=1.0)["value"].to_numpy()
+    rows["ratings"] = rows["denominator"]
     rows[["numerator", "denominator"]] = np.nan
     return rows
 

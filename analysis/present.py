@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.calendar import year_start
+from analysis.measures import MEASURE_NEEDS
 
 MEASURE_NAMES = {
     "actions_achieved": "Actions achieved",
@@ -293,18 +294,6 @@ COLUMN_WORDS = {
     ("panel_invitations", "opened_on"): "who opened an invitation",
     ("panel_invitations", "completed_on"): "who completed a consultation",
     ("survey", "question_text"): "the wording of each question as it was asked each year",
-}
-# The optional column each measure is counted from (the measure reads "none" without it).
-MEASURE_NEEDS = {
-    "actions_carried_forward": ("action_plan", "carried_from"),
-    "responses_within_standard": ("contacts", "responded_at"),
-    "acknowledgements_within_standard": ("contacts", "acknowledged_at"),
-    "first_contact_resolution": ("contacts", "resolved_first_contact"),
-    "complaints_acknowledged_within_standard": ("complaints", "acknowledged_at"),
-    "complaints_responded_within_standard": ("complaints", "responded_at"),
-    "complaints_upheld": ("complaints", "outcome"),
-    "panel_open_rate": ("panel_invitations", "opened_on"),
-    "panel_completion_rate": ("panel_invitations", "completed_on"),
 }
 NOT_RECORDED = "not recorded"
 

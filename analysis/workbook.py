@@ -27,6 +27,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analysis.calendar import (
@@ -43,6 +44,7 @@ from analysis.datasets import Datasets, frames_kept_apart, load_all
 from analysis.errors import WorkbookError
 from analysis.measures import (
     CALL_MONTHLY,
+    MEASURE_NEEDS,
     COMPLAINT_RATE_MEASURES,
     CONTACT_MONTHLY,
     action_plan_measures,
@@ -210,7 +212,10 @@ def compute_measures(datasets: Datasets, as_at: dict[str, dt.date | None], years
         manual_measure_rows(datasets.get("manual_measures"), datasets.get("measures")),
     ]
     rows = pd.concat([p for p in parts if not p.empty], ignore_index=True)
-    rows = add_comparisons(rows, datasets.get("measures"))
+    unrecorded = [m for m, (name, column) in MEASURE_NEEDS.items() if not datasets.recorded(name, column)]
+    # The denominator (invited, contacts due) is still known; what it would be compared with is not.
+    rows.loc[rows["measure_id"].isin(unrecorded), ["value", "numerator"]] = np.nan
+    rows = add_comparisons(rows, datasets.get("measures"), config.baseline_year or (years[0] if years else None))
     return break_comparisons(rows, comparison_breaks(datasets.get("survey")))
 
 

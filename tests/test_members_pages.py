@@ -147,7 +147,7 @@ def test_small_counts_and_small_bases_are_suppressed(browser, riverside_run):
     _, out, _ = riverside_run
     page, _ = _open(browser, out / "2023-24" / "03-channels-and-access.html", 1280)
     # One visit to the Library Hub in 2023/24: a count from 1 to 4 is never shown.
-    assert _cell(page, "In-person visits by place", "Library Hub", "2023/24") == "fewer than 5"
+    assert _cell(page, "visits by place and year", "Library Hub", "2023/24") == "fewer than 5"
     assert _cell(page, "Contacts received by channel", "Email", "2023/24") == "5"
     page.close()
     page, _ = _open(browser, out / "2023-24" / "02-customer-care-standards.html", 1280)

@@ -39,6 +39,7 @@ from analysis.config import load_config
 from analysis.datasets import SCHEMAS, load_all
 from analysis.measures import (
     MEASURE_COLUMNS,
+    STAT_COLUMNS,
     call_monthly_series,
     call_measures,
     complaint_measures,
@@ -120,7 +121,9 @@ def _frame(dataset: str, rows: list[tuple], columns: list[str]) -> pd.DataFrame:
 
 
 def _rows(frame: pd.DataFrame) -> pd.DataFrame:
-    assert list(frame.columns) == MEASURE_COLUMNS
+    # The contract's columns, then (for rates with a monthly series) the statistics for their tests.
+    assert list(frame.columns)[:len(MEASURE_COLUMNS)] == MEASURE_COLUMNS
+    assert set(frame.columns[len(MEASURE_COLUMNS):]) <= set(STAT_COLUMNS)
     assert not frame.duplicated(["year", "measure_id", "breakdown"]).any()
     return frame.set_index(["year", "measure_id", "breakdown"])
 
