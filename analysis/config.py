@@ -126,6 +126,8 @@ class Config:
     datasets: dict[str, DatasetSource]
     warnings: tuple[str, ...] = ()
     baseline_year: str | None = None  # [strategy] baseline_year: the year the strategy began (default: the first in the data)
+    spc_screen_outliers: bool = True  # [spc] screen_outliers: moving ranges above 3.267 x their mean left out of the limits
+    spc_rebase: dict[str, tuple[str, ...]] = field(default_factory=dict)  # [spc.rebase] measure -> months "YYYY-MM"
 
 
 # --- a small declarative spec: each leaf is (checker, required, default) -----------------
@@ -425,6 +427,27 @@ def _datasets(table: dict, key: str, problems: _Problems) -> dict[str, DatasetSo
     return sources
 
 
+def _rebase(table: dict, key: str, problems: _Problems) -> dict[str, tuple[str, ...]]:
+    """[spc.rebase]: measure_id = ["2024-05", ...], the months from which fresh process limits are worked out."""
+    rebase = {}
+    for measure_id, months in table.items():
+        item_key = f"{key}.{measure_id}"
+        if isinstance(months, str):
+            months = [months]
+        if not isinstance(months, list) or not all(isinstance(m, str) for m in months):
+            problems.error(item_key, f'must be a list of months, e.g. ["2024-05"] (got {months!r})')
+            continue
+        good = []
+        for month in months:
+            match = re.fullmatch(r"(\d{4})-(\d{2})", month.strip())
+            if not match or not 1 <= int(match.group(2)) <= 12:
+                problems.error(item_key, f'has "{month}", which is not a month written YYYY-MM, e.g. "2024-05"')
+            else:
+                good.append(month.strip())
+        rebase[measure_id] = tuple(sorted(set(good)))
+    return rebase
+
+
 def _value_maps(table, key: str, problems: _Problems) -> dict[str, dict[str, str]]:
     """[datasets.NAME.values.COLUMN] tables: the export's value = the contract's value."""
     if not isinstance(table, dict):
@@ -450,7 +473,7 @@ def _value_maps(table, key: str, problems: _Problems) -> dict[str, dict[str, str
 
 TOP_LEVEL = {
     "council", "calendar", "standards", "channels", "locations", "action_plan", "survey",
-    "disclosure", "datasets", "strategy",
+    "disclosure", "datasets", "strategy", "spc",
 }
 
 
@@ -525,6 +548,9 @@ def load_config(folder: str | Path) -> Config:
     if baseline_year is not None and year_label_text(baseline_year) is None:
         problems.error("strategy.baseline_year", f'must be a financial year such as "2021/22" (got "{baseline_year}")')
     baseline_year = year_label_text(baseline_year) if baseline_year else None
+    spc = _get_table(raw, "spc", problems, {"screen_outliers", "rebase"})
+    screen_outliers = _flag(spc, "spc.screen_outliers", problems, default=True)
+    rebase = _rebase(_get_table(spc, "spc.rebase", problems, None), "spc.rebase", problems)
     complaint_standards = [
         _whole(complaints, f"standards.complaints.{key}", problems)
         for key in ("acknowledge_within_working_days", "stage1_respond_within_working_days",
@@ -556,4 +582,6 @@ def load_config(folder: str | Path) -> Config:
         datasets=datasets,
         warnings=tuple(problems.warnings),
         baseline_year=baseline_year,
+        spc_screen_outliers=screen_outliers,
+        spc_rebase=rebase,
     )

@@ -1847,8 +1847,10 @@ class Datasets:
         raise AttributeError(name)
 
     def file_digests(self) -> list[tuple[str, str]]:
-        """(file, SHA-256) of every file read, for a page's provenance footer."""
-        digests = []
+        """(file, SHA-256) of council.toml (it sets the standards, so the figures) and every file read, for a
+        page's provenance footer."""
+        toml = self.config.folder / "council.toml"
+        digests = [("council.toml", _sha256(toml))] if toml.is_file() else []
         for item in self.loaded.values():
             for path in item.files:
                 digests.append((str(path.relative_to(self.config.folder)) if path.is_relative_to(self.config.folder)

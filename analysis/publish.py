@@ -42,13 +42,16 @@ def page_context(workbook, pages: list[dict]) -> dict:
         "files": workbook.data.file_digests(),
         "as_at": [(name, date.strftime("%d %B %Y")) for name, date in workbook.as_at.items() if date],
         "as_at_given": workbook.parameters.get("as_at") or "",
+        "measures_csv": "measures.csv",  # beside the year's pages
     }
 
 
 def adhoc_context(workbook, slug: str) -> dict:
     """Around an ad-hoc page: the banner, a link back to the question log, provenance."""
     context = page_context(workbook, [])
-    context.update({"current": slug, "section": "Questions raised in committee", "home_label": "All questions"})
+    # An ad-hoc page has no measures.csv beside it; the year's is in its own folder, which may not be there.
+    context.update({"current": slug, "section": "Questions raised in committee", "home_label": "All questions",
+                    "measures_csv": ""})
     return context
 
 

@@ -425,7 +425,8 @@ def _footer_fingerprints(page: Path) -> dict[str, str]:
 
 def test_every_footer_lists_each_data_file_with_its_true_fingerprint(riverside_written):
     """The footer of every yearly page, the ad-hoc page (published with --data Riverside) and the question
-    log: every file of the data folder but council.toml, each with hashlib's SHA-256 of the file itself."""
+    log: every file of the data folder, council.toml included (it sets the standards), each with hashlib's
+    SHA-256 of the file itself; and a link to measures.csv only where there is one beside the page."""
     written = riverside_written
     actual = {str(p.relative_to(written.data)): hashlib.sha256(p.read_bytes()).hexdigest()
               for p in written.data.rglob("*") if p.is_file()}
@@ -435,8 +436,10 @@ def test_every_footer_lists_each_data_file_with_its_true_fingerprint(riverside_w
     assert len(pages) == len(list((REPO / "notebooks").glob("*.ipynb"))) + 1 + 2  # + the year's index; page, log
     for page in pages:
         listed = _footer_fingerprints(page)
-        assert set(listed) - {"council.toml"} == data_files, page.name  # council.toml may be listed too
+        assert set(listed) == data_files | {"council.toml"}, page.name
         assert {name: actual.get(name) for name in listed} == listed, page.name
+        links_measures = 'href="measures.csv"' in page.read_text(encoding="utf-8")
+        assert links_measures == (page.parent / "measures.csv").is_file(), page.name
 
 
 # --- the sample council, against figures computed here -----------------------------------
