@@ -497,7 +497,7 @@ def test_sample_responses_within_standard_match_an_independent_count(sample_meas
             taken = np.busday_count(received[answered], done[answered].to_numpy().astype("datetime64[D]"),
                                     busdaycal=calendar)
             deadlines = np.busday_offset(received[~answered], n, roll="forward", busdaycal=calendar)
-            overdue = int((deadlines <= np.datetime64(as_at)).sum())
+            overdue = int((deadlines < np.datetime64(as_at)).sum())  # due on the as-at day: not over, not yet due
             within, due = int((taken <= n).sum()), int(answered.sum()) + overdue
             row = rows.loc[(year, "responses_within_standard", f"channel={channel}")]
             assert (row["numerator"], row["denominator"]) == (within, due), (year, channel)
