@@ -15,6 +15,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from analysis.present import Html, escape, table  # noqa: E402
@@ -216,24 +217,74 @@ def bar_chart(data: pd.DataFrame, *, category: str, value: str, title: str, subt
     return _figure_html(fig, alt, title, subtitle, shown, numeric=(value,))
 
 
-def spc_chart(result, *, title: str, subtitle: str, unit: str, target: float | None = None,
-              polarity: str = "higher_is_better") -> Html:
-    """An XmR chart of one monthly measure (``result`` from ``analysis.spc.xmr``).
+def _segment_lines(result, unit: str) -> list[tuple[int, int, float, float, float]]:
+    """(first position, last position, mean, shown lower, shown upper) of each judged segment, by point."""
+    from analysis.spc import clip_to_unit
 
-    The points are joined by a line (broken at a month without data); the mean
-    is a solid line and the process limits dashed lines, each labelled at the
-    right. A special-cause point is marked by colour and by shape: a triangle
-    pointing up when higher than usual and down when lower, teal for an
-    improvement, orange for a concern, purple on a neutral measure; the other
-    points are small circles. For a percentage the limits are drawn clipped to
-    0-100% (``analysis.spc.shown_limits``; the numbers in ``result`` are not
-    clipped). With too few months only the points are drawn. The alt text gives
-    the latest value, the mean, the limits and the signal in words; the table
-    has every month, its value and whether it is part of a signal.
+    lines = []
+    for number, row in result.segments.iterrows():
+        if not row["judged"]:
+            continue
+        positions = np.flatnonzero(result.segment.to_numpy() == number)
+        low, high = clip_to_unit(row["lower"], row["upper"], unit)
+        lines.append((int(positions[0]), int(positions[-1]), float(row["mean"]), low, high))
+    return lines
+
+
+def _spc_numbers(result, months: pd.PeriodIndex, values: pd.Series, unit: str, polarity: str) -> pd.DataFrame:
+    """The table behind an SPC chart: each month's value, its segment's mean and limits (as drawn) and signal."""
+    from analysis.spc import clip_to_unit, month_words, point_types, signal_reasons
+
+    names = {"improvement": "improvement", "concern": "concern", "high": "higher than usual",
+             "low": "lower than usual"}
+    types = point_types(result.direction, polarity)
+    reasons = signal_reasons(result)
+    judged = result.special_cause != "not judged"
+    # A month without data sits inside the segment of the month before it (the lines are drawn across it).
+    segment_of = result.segment.reindex(months).ffill().bfill() if len(result.points) else pd.Series(dtype=float)
+    line_of = {number: row for number, row in result.segments.iterrows()}
+    rows = []
+    for month in months:
+        row = line_of.get(int(segment_of[month])) if len(result.points) else None
+        if row is not None and row["judged"]:
+            low, high = clip_to_unit(row["lower"], row["upper"], unit)
+            mean, low, high = (_format(row["mean"], unit), _format(low, unit), _format(high, unit))
+        else:
+            mean = low = high = "not worked out"
+        if month not in result.points.index:
+            signal = "no data"
+        elif not judged[month]:
+            signal = "not judged"
+        elif types[month] == "common cause":
+            signal = "none"
+        else:
+            signal = f"{names[types[month]]}: {reasons[month]}"
+        rows.append({"Month": month_words(month), "Value": _format(values[month], unit), "Mean": mean,
+                     "Lower limit": low, "Upper limit": high, "Signal": signal})
+    return pd.DataFrame(rows, columns=["Month", "Value", "Mean", "Lower limit", "Upper limit", "Signal"])
+
+
+def spc_chart(result, *, title: str, subtitle: str, unit: str, target: float | None = None,
+              polarity: str = "higher_is_better", words: str = "") -> Html:
+    """An XmR chart of one monthly measure (``result`` from ``analysis.spc.xmr``), then its words and numbers.
+
+    The points are joined by a line (broken at a month without data); each
+    segment's mean is a solid line and its process limits dashed lines, broken
+    where the limits are worked out afresh (a dotted upright marks the month),
+    the latest labelled at the right. A special-cause point is marked by colour
+    and by shape: a triangle pointing up when higher than usual and down when
+    lower, teal for an improvement, orange for a concern, purple on a neutral
+    measure; the other points are small circles. For a percentage the limits
+    are drawn clipped to 0-100% (``analysis.spc.clip_to_unit``; the numbers in
+    ``result`` are not clipped). A segment with too few months has no lines.
+    The alt text gives the latest value, the latest mean and limits and the
+    signal in words. ``words`` (a paragraph for members) sit directly under the
+    chart, before the "Show the numbers" table of every month: value, mean,
+    lower and upper limit and signal.
     """
     from matplotlib.lines import Line2D
 
-    from analysis.spc import assurance_words, month_words, point_types, shown_limits, signal_reasons, variation_words
+    from analysis.spc import assurance_words, month_words, point_types, shown_limits, variation_words
 
     points = result.points
     known = list(points.index) + list(result.months_without_data)
@@ -262,14 +313,18 @@ def spc_chart(result, *, title: str, subtitle: str, unit: str, target: float | N
                 shown_types.append((kind, marker))
     labels = []
     drawn = list(values.dropna())
+    for first, last, mean, low, high in _segment_lines(result, unit):
+        # From half a month before the segment's first point to half a month after its last, by month shown.
+        left, right = months.get_loc(points.index[first]) - 0.5, months.get_loc(points.index[last]) + 0.5
+        ax.hlines(mean, left, right, color=PALETTE[2], linewidth=1.4, zorder=2)
+        ax.hlines([low, high], left, right, color=PALETTE[2], linewidth=1.1, linestyles="--", zorder=2)
+        if first > 0:
+            ax.axvline(left, color=PALETTE[2], linewidth=0.9, linestyle=":", zorder=1)
+        drawn += [low, high]
     if result.enough_points:
         low, high = shown_limits(result, unit)
-        ax.axhline(result.mean, color=PALETTE[2], linewidth=1.4, zorder=2)
-        ax.axhline(high, color=PALETTE[2], linewidth=1.1, linestyle="--", zorder=2)
-        ax.axhline(low, color=PALETTE[2], linewidth=1.1, linestyle="--", zorder=2)
         labels += [[result.mean, 0, f"mean {_format(result.mean, unit)}", PALETTE[2]],
                    [high, 0, "upper limit", PALETTE[2]], [low, 0, "lower limit", PALETTE[2]]]
-        drawn += [low, high]
     has_target = target is not None and not pd.isna(target)
     if has_target:
         ax.axhline(target, color=PALETTE[1], linewidth=1.3, linestyle="-.", zorder=2)
@@ -304,7 +359,7 @@ def spc_chart(result, *, title: str, subtitle: str, unit: str, target: float | N
                   frameon=False, fontsize=9, handletextpad=0.3, columnspacing=1.2)
     _title(ax, title)
 
-    parts = [f"Chart: {title}. {subtitle}."]
+    parts = [f"Chart: {title}. {subtitle.rstrip('.')}."]
     if len(points):
         parts.append(f"Monthly figures from {month_words(months[0])} to {month_words(months[-1])}; the latest, "
                      f"for {month_words(points.index[-1])}, is {_format(points.iloc[-1], unit)}.")
@@ -312,27 +367,25 @@ def spc_chart(result, *, title: str, subtitle: str, unit: str, target: float | N
         parts.append("There are no figures to show.")
     if result.enough_points:
         low, high = shown_limits(result, unit)
-        parts.append(f"The mean is {_format(result.mean, unit)}; the process limits, between which the figures "
-                     f"usually stay, are {_format(low, unit)} (lower) and {_format(high, unit)} (upper).")
+        since = f"Since {month_words(result.start)}, the" if result.rebased else "The"
+        between = ", between which the figures usually stay," if result.usual else ""
+        parts.append(f"{since} mean is {_format(result.mean, unit)}; the process limits{between} are "
+                     f"{_format(low, unit)} (lower) and {_format(high, unit)} (upper).")
     variation = variation_words(result, polarity, unit=unit)
     parts.append(f"Signal: {variation.phrase}. {variation.sentence}")
     if has_target:
         parts.append(f"Target {_format(target, unit)}: {assurance_words(result, target, polarity, unit=unit).phrase}.")
     alt = " ".join(parts)
 
-    reasons = signal_reasons(result)
-    signal = {}
-    for month in points.index:
-        kind = types[month]
-        if not result.enough_points:
-            signal[month] = "not judged"
-        elif kind == "common cause":
-            signal[month] = "no"
-        else:
-            signal[month] = f"{names[kind]}: {reasons[month]}"
-    shown = pd.DataFrame({
-        "Month": [month_words(month) for month in months],
-        "Value": [_format(values[month], unit) for month in months],
-        "Signal": [signal.get(month, "no data") for month in months],
-    })
-    return _figure_html(fig, alt, title, subtitle, shown, numeric=("Value",))
+    shown = _spc_numbers(result, months, values, unit, polarity)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=130, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
+    data_table = table(shown, f"Data for the chart: {title}", numeric=("Value", "Mean", "Lower limit", "Upper limit"))
+    said = f'<p class="chart-words">{escape(words)}</p>' if words else ""
+    # The words sit between the chart and its numbers: a reader meets what the chart shows before the table.
+    return Html(
+        f'<figure class="chart"><img src="data:image/png;base64,{encoded}" alt="{escape(alt)}">'
+        f"<figcaption>{escape(subtitle)}</figcaption>{said}"
+        f"<details><summary>Show the numbers in this chart</summary>{data_table}</details></figure>")

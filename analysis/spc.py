@@ -1,30 +1,59 @@
 """Statistical process control for monthly measures: XmR limits, the four rules, and words for members.
 
 It tells a real change in a monthly figure from the usual ups and downs, the
-way NHS England's "Making Data Count" does and its R implementation,
-NHSRplotthedots, computes it: one small function per step, each rule on its own.
+way NHS England's "Making Data Count" does and as its R implementation,
+NHSRplotthedots 0.2.2 (``ptd_spc``), computes it: one small function per step,
+each rule on its own.
 
 The input is a pandas Series of monthly values indexed by a ``pd.PeriodIndex``
 of freq "M". A month whose value is NaN has no data: it is dropped before
 anything is computed (so the moving range runs from the month before the gap
 to the month after it) and listed in ``XmrResult.months_without_data``.
 
-Choices, and where they differ from NHSRplotthedots 0.2.2 (``ptd_spc``):
+How the numbers are worked out, as in NHSRplotthedots 0.2.2
+(``ptd_spc_standard``, ``ptd_calculate_point_type``):
 
-- **Limits** are mean +/- 2.66 x the mean moving range, over every point. No
-  moving range is screened out: this is the Making Data Count Excel tools'
-  method and ``screen_outliers = FALSE`` in NHSRplotthedots, whose default
-  (``TRUE``) drops moving ranges above 3.267 x MR-bar before the limits are
-  worked out. There is no rebasing and no fixing of limits after n points.
+- **Segments.** Each rebase month (``[spc.rebase]`` in council.toml) starts a
+  new segment at the first month with data on or after it; a rebase month on
+  or before the first month charted, or after the last, starts none. Every
+  segment has its own mean, moving ranges and limits, as ``ptd_spc(rebase =)``
+  gives them: the moving range does not cross a rebase (the first month of a
+  segment has none).
+- **Moving ranges** are |x_i - x_(i-1)| within a segment. **Screening**
+  (``screen_outliers=True``, the default of NHSRplotthedots and of
+  ``[spc] screen_outliers``): MR-bar is first the mean of the segment's moving
+  ranges; the moving ranges above 3.267 x that MR-bar are then left out and
+  MR-bar is the mean of the rest. One outlying month makes two large moving
+  ranges that would otherwise widen the limits (Nelson 1982; Provost & Murray
+  2011). ``screen_outliers=False`` keeps every moving range, as the Making Data
+  Count Excel tools do.
+- **Limits** are the segment's mean -/+ 2.66 x its (screened) MR-bar.
+- **The rules run within each segment**, against that segment's mean and
+  limits, as NHSRplotthedots groups them (``group_by(f, rebase_group)``): a
+  run of seven on one side of the mean, or a trend, never crosses a rebase.
+- **Assurance** (target against limits) uses the latest segment's limits, as
+  ``ptd_calculate_assurance_type`` uses the last point's.
+
+Choices, and where this differs from NHSRplotthedots 0.2.2:
+
+- **Screening at exactly 3.267 x MR-bar**: a moving range equal to it is kept
+  here ("not above"); NHSRplotthedots keeps only those strictly below
+  (``mr < 3.267 * amr``). The difference shows only for a series whose moving
+  ranges are all equal, e.g. a constant one: NHSRplotthedots screens out every
+  moving range and gives no limits; here the limits equal the mean.
+- **Months without data** are dropped first (see above); in NHSRplotthedots a
+  missing value leaves both moving ranges beside it missing.
 - **Percentages**: the limits are never clipped in the numbers here. The chart
   (``analysis.charts.spc_chart``) and the words draw and quote them clipped
   to 0-100%, because a figure cannot go beyond those (``shown_limits``); by
   the same reasoning a count's, a time's or a number of days' lower limit is
   shown as 0 when it comes out below 0.
-- **At least 12 months** (``MINIMUM_POINTS``) are needed to judge. With fewer,
-  the result says "too few months to judge": no mean, no limits, no signals.
-  NHSRplotthedots draws "trial limits" below 12 points with a warning; members
-  are better served by not being shown a judgement that may not last.
+- **At least 12 months** (``MINIMUM_POINTS``) a segment are needed to judge.
+  A segment with fewer has no mean, no limits and no signals, and its months
+  are "not judged"; when it is the latest, the words say "too few months to
+  judge". NHSRplotthedots draws "trial limits" below 12 points with a warning;
+  members are better served by not being shown a judgement that may not last.
+  There is no fixing of limits after n points (``fix_after_n_points``).
 - **Rule 1, beyond a limit**: a point strictly above the upper or strictly below
   the lower process limit. A point exactly on a limit is not beyond it.
 - **Rule 2, shift**: ``SHIFT_LENGTH`` (7) or more points in a row on the same
@@ -51,12 +80,39 @@ Choices, and where they differ from NHSRplotthedots 0.2.2 (``ptd_spc``):
   direction), two of three (its side), shift (its side). This is the order
   NHSRplotthedots 0.2.2 uses. "high"/"low" then become "improvement"/"concern"
   by polarity; a ``neutral`` measure keeps "high"/"low".
-- **Assurance**: the target is compared with the process limits strictly, as
-  in NHSRplotthedots: a target exactly on a limit "may or may not" be met.
-  A neutral measure is not judged against a target.
-- **Words**: the variation is read from the most recent ``RECENT_MONTHS`` (6)
-  points. If any of them is part of a signal, the latest such point decides
-  the words; a signal that ended earlier is history, not news.
+- **A trend's direction at a tie**: here a point takes the direction of the
+  trend it belongs to (of the later trend where it belongs to two: the peak of
+  a rise then a fall is "falling", as in NHSRplotthedots). NHSRplotthedots
+  instead takes the sign of the step to the next point whenever the next
+  point is in a trend too; when that step is a tie (the last point of a rise
+  equals the first of another trend), the sign is 0 and its label reads
+  "7 Point Trend (Decreasing)": the top of a rise becomes a concern on a
+  higher-is-better measure. Here it stays part of the rise.
+- **Assurance**: the target is compared with the latest segment's process
+  limits strictly, as in NHSRplotthedots: a target exactly on a limit "may or
+  may not" be met. A neutral measure is not judged against a target, and
+  neither is a measure whose latest limits are not a usual range (below).
+
+Words for members (this project's own rules; NHSRplotthedots draws icons):
+
+- **A usual range only where true**: the limits are called the range the
+  figures "usually stay" within only where at least ``USUAL_SHARE`` (80%) of
+  the months of the latest segment lie within them (on a limit counts as
+  within). Otherwise the months show a lasting change rather than one steady
+  process: the words say so, name the month from which the limits should be
+  worked out again (``suggested_rebase``) and the ``[spc.rebase]`` line that
+  would do it, and the target is not judged.
+- **The month to rebase from** (``suggested_rebase``): the least squares
+  change point of the latest segment, the month that splits its months into
+  two parts (each of at least 2 months) whose values lie closest to their own
+  part's mean. Where a level changed more than once, the largest change is
+  found first; with that line in council.toml, the next run finds the next.
+- **The variation** is read from the most recent ``RECENT_MONTHS`` (6) points.
+  If any of them is part of a signal, the latest such point decides the words;
+  a signal that ended earlier is history, not news, and the words say "no
+  sign of change since" the month after it, so that the title never denies the
+  points marked on the chart. "no sign of change" alone means no month is
+  marked.
 """
 
 from __future__ import annotations
@@ -70,14 +126,20 @@ import pandas as pd
 from analysis.present import value_words
 
 LIMIT_FACTOR = 2.66
+SCREEN_FACTOR = 3.267
 MINIMUM_POINTS = 12
 SHIFT_LENGTH = 7
 TREND_LENGTH = 7
 RECENT_MONTHS = 6
+USUAL_SHARE = 0.8
 POLARITIES = ("higher_is_better", "lower_is_better", "neutral")
 TOO_FEW = "too few months to judge"
 NOT_JUDGED = "not judged"
+NOT_JUDGED_AGAINST_TARGET = "not judged against the target"
+REWORK = "limits to be worked out again"
 CHANCE = "a sign of real change rather than chance"
+SEGMENT_COLUMNS = ("first", "last", "months", "judged", "mean", "mr_bar", "lower", "upper", "inside",
+                   "share_inside", "usual")
 
 
 class Words(NamedTuple):
@@ -91,15 +153,29 @@ class Words(NamedTuple):
 class XmrResult:
     """An XmR chart's numbers and signals; every Series is aligned to ``points``.
 
+    ``segment`` numbers each point's segment (0, 1, ...: a new one from each
+    rebase month); ``means``, ``lowers`` and ``uppers`` give each point its
+    segment's mean and limits (NaN in a segment too short to judge);
+    ``segments`` has one row per segment (``SEGMENT_COLUMNS``). ``mean``,
+    ``mr_bar``, ``lower`` and ``upper`` are the latest segment's: the process
+    as it runs now. ``screened_out`` is True for a moving range left out of its
+    segment's MR-bar.
+
     ``direction`` is "high", "low" or "" (no special cause) per point;
     ``special_cause`` is that direction read through ``polarity``:
     "improvement", "concern" or "common cause" ("high", "low" or "common
-    cause" for a neutral measure; "not judged" for every point when there are
-    too few months).
+    cause" for a neutral measure; "not judged" in a segment with too few
+    months).
     """
 
     points: pd.Series
     moving_ranges: pd.Series
+    screened_out: pd.Series
+    segment: pd.Series
+    means: pd.Series
+    lowers: pd.Series
+    uppers: pd.Series
+    segments: pd.DataFrame
     mean: float
     mr_bar: float
     lower: float
@@ -116,6 +192,7 @@ class XmrResult:
     shift_length: int = SHIFT_LENGTH
     trend_length: int = TREND_LENGTH
     months_without_data: tuple = ()
+    screen_outliers: bool = True
 
     @property
     def signal(self) -> pd.Series:
@@ -123,8 +200,23 @@ class XmrResult:
         return self.beyond_limits | self.shift | self.trend | self.two_of_three
 
     @property
+    def rebased(self) -> bool:
+        """True when the limits are worked out afresh at least once within the months charted."""
+        return len(self.segments) > 1
+
+    @property
+    def start(self) -> pd.Period | None:
+        """The first month of the latest segment (None without points)."""
+        return self.segments["first"].iloc[-1] if len(self.segments) else None
+
+    @property
+    def usual(self) -> bool:
+        """True when the latest limits are a usual range: at least 80% of its segment's months lie within them."""
+        return bool(self.enough_points and self.segments["usual"].iloc[-1])
+
+    @property
     def note(self) -> str:
-        return "" if self.enough_points else TOO_FEW
+        return "" if self.enough_points else _too_few(self).phrase
 
 
 # --- The steps -------------------------------------------------------------------------------------------
@@ -147,14 +239,58 @@ def monthly_points(values: pd.Series) -> pd.Series:
     return values.astype("float64").sort_index().dropna()
 
 
-def moving_ranges(points: pd.Series) -> pd.Series:
-    """|x_i - x_(i-1)|; NaN for the first point, which has no point before it."""
-    return points.diff().abs()
+def rebase_months(months) -> tuple[pd.Period, ...]:
+    """Rebase months ("2024-05" or monthly Periods) as sorted, distinct monthly Periods."""
+    return tuple(sorted({pd.Period(month, freq="M") for month in months}))
 
 
-def mean_moving_range(points: pd.Series) -> float:
-    """MR-bar: the mean of the moving ranges (NaN with fewer than two points)."""
-    return float(moving_ranges(points).mean())
+def segment_numbers(points: pd.Series, rebase=()) -> pd.Series:
+    """0, 1, 2, ... per point: a new segment from the first month with data on or after each rebase month.
+
+    A rebase month on or before the first point, or after the last, starts no
+    segment; two rebase months with no data between them start one.
+    """
+    months = points.index
+    numbers = np.zeros(len(points), dtype=int)
+    for month in rebase_months(rebase):
+        if len(points) and months[0] < month <= months[-1]:
+            numbers += np.asarray(months >= month, dtype=int)
+    # Consecutive numbers, even where two rebase months fell in the same gap.
+    numbers = np.unique(numbers, return_inverse=True)[1].reshape(-1) if len(numbers) else numbers
+    return pd.Series(numbers, index=points.index, dtype=int)
+
+
+def _segment_slices(segments: pd.Series) -> list[slice]:
+    """The positions of each segment (segments are consecutive runs of points)."""
+    numbers = segments.to_numpy()
+    if not len(numbers):
+        return []
+    starts = np.flatnonzero(np.r_[True, numbers[1:] != numbers[:-1]])
+    ends = np.r_[starts[1:], len(numbers)]
+    return [slice(int(start), int(end)) for start, end in zip(starts, ends)]
+
+
+def moving_ranges(points: pd.Series, segments: pd.Series | None = None) -> pd.Series:
+    """|x_i - x_(i-1)|; NaN for the first point, and for the first point of each segment when given."""
+    ranges = points.diff().abs()
+    if segments is not None and len(ranges):
+        ranges[(segments != segments.shift()).to_numpy()] = np.nan
+    return ranges
+
+
+def screened_out(ranges: pd.Series, segments: pd.Series | None = None, screen_outliers: bool = True) -> pd.Series:
+    """True for each moving range above 3.267 x its segment's mean moving range (always False unscreened)."""
+    if not screen_outliers:
+        return pd.Series(False, index=ranges.index)
+    groups = segments if segments is not None else pd.Series(0, index=ranges.index)
+    first_bar = ranges.groupby(groups.to_numpy()).transform("mean")
+    return (ranges > SCREEN_FACTOR * first_bar).fillna(False).astype(bool)
+
+
+def mean_moving_range(points: pd.Series, screen_outliers: bool = True) -> float:
+    """MR-bar of one segment: the mean of the moving ranges not above 3.267 x their mean (NaN below 2 points)."""
+    ranges = moving_ranges(points)
+    return float(ranges[~screened_out(ranges, screen_outliers=screen_outliers)].mean())
 
 
 def process_limits(mean: float, mr_bar: float, factor: float = LIMIT_FACTOR) -> tuple[float, float]:
@@ -245,7 +381,9 @@ def _trend_directions(points: pd.Series, length: int) -> np.ndarray:
     """+1/-1 for points in a rising/falling trend, 0 elsewhere.
 
     A point where a rising trend turns into a falling one takes the direction
-    of the trend after it, as in NHSRplotthedots.
+    of the trend after it, as in NHSRplotthedots; a point that ends a trend
+    keeps its trend's direction even when the next point, equal to it, starts
+    another (see the module's notes on ties).
     """
     directions = np.zeros(len(points), dtype=int)
     for first, last, key in trend_runs(points, length):
@@ -279,40 +417,86 @@ def point_types(directions: pd.Series, polarity: str) -> pd.Series:
     return directions.map(lambda d: words.get(d, "common cause")).astype("object")
 
 
+def _segment_row(part: pd.Series, ranges: pd.Series, left_out: pd.Series, minimum_points: int) -> dict:
+    """One segment's numbers: mean, MR-bar, limits and how many of its months lie within them."""
+    judged = len(part) >= minimum_points
+    row = {"first": part.index[0], "last": part.index[-1], "months": len(part), "judged": judged}
+    if not judged:
+        return row | {"mean": np.nan, "mr_bar": np.nan, "lower": np.nan, "upper": np.nan, "inside": 0,
+                      "share_inside": np.nan, "usual": False}
+    mean = float(part.mean())
+    mr_bar = float(ranges[~left_out].mean())
+    lower, upper = process_limits(mean, mr_bar)
+    inside = int(((part >= lower) & (part <= upper)).sum())
+    share = inside / len(part)
+    return row | {"mean": mean, "mr_bar": mr_bar, "lower": lower, "upper": upper, "inside": inside,
+                  "share_inside": share, "usual": share >= USUAL_SHARE}
+
+
 def xmr(values: pd.Series, *, polarity: str, minimum_points: int = MINIMUM_POINTS,
-        shift_length: int = SHIFT_LENGTH, trend_length: int = TREND_LENGTH) -> XmrResult:
+        shift_length: int = SHIFT_LENGTH, trend_length: int = TREND_LENGTH, screen_outliers: bool = True,
+        rebase=()) -> XmrResult:
     """The XmR chart of a monthly series: limits, each rule's flags and each point's special cause.
 
-    NaN months are dropped first. With fewer than ``minimum_points`` months
-    left, mean, MR-bar and limits are NaN, no rule flags anything and every
-    point is "not judged".
+    NaN months are dropped first. ``rebase`` months ("2024-05" or Periods)
+    start segments with their own mean, moving ranges and limits, and the
+    rules run within each segment. A segment with fewer than
+    ``minimum_points`` months has NaN mean and limits, no rule flags anything
+    in it and its points are "not judged"; ``enough_points`` says whether the
+    latest segment has enough.
     """
     check_polarity(polarity)
     _check_run_length(shift_length)
     _check_run_length(trend_length)
     points = monthly_points(values)
     months_without_data = tuple(sorted(values.index[values.isna()]))
-    ranges = moving_ranges(points)
-    no_flags = pd.Series(False, index=points.index)
-    if len(points) < minimum_points:
-        nan = float("nan")
-        return XmrResult(points, ranges, nan, nan, nan, nan, no_flags, no_flags, no_flags, no_flags,
-                         pd.Series("", index=points.index, dtype="object"),
-                         pd.Series(NOT_JUDGED, index=points.index, dtype="object"),
-                         polarity, False, minimum_points, shift_length, trend_length, months_without_data)
-    mean = float(points.mean())
-    mr_bar = mean_moving_range(points)
-    lower, upper = process_limits(mean, mr_bar)
-    flags = {
-        "beyond_limits": beyond_limits(points, lower, upper),
-        "shift": shift(points, mean, shift_length),
-        "trend": trend(points, trend_length),
-        "two_of_three": two_of_three(points, mean, lower, upper),
-    }
-    directions = special_cause_directions(points, mean, flags, trend_length)
-    return XmrResult(points, ranges, mean, mr_bar, lower, upper, flags["beyond_limits"], flags["shift"],
-                     flags["trend"], flags["two_of_three"], directions, point_types(directions, polarity),
-                     polarity, True, minimum_points, shift_length, trend_length, months_without_data)
+    segment = segment_numbers(points, rebase)
+    ranges = moving_ranges(points, segment)
+    left_out = screened_out(ranges, segment, screen_outliers)
+    count = len(points)
+    flags = {name: np.zeros(count, dtype=bool) for name in ("beyond_limits", "shift", "trend", "two_of_three")}
+    direction = np.full(count, "", dtype=object)
+    judged = np.zeros(count, dtype=bool)
+    lines = {name: np.full(count, np.nan) for name in ("mean", "lower", "upper")}
+    rows = []
+    for part_slice in _segment_slices(segment):
+        part = points.iloc[part_slice]
+        row = _segment_row(part, ranges.iloc[part_slice], left_out.iloc[part_slice], minimum_points)
+        rows.append(row)
+        if not row["judged"]:
+            continue
+        judged[part_slice] = True
+        for name in lines:
+            lines[name][part_slice] = row[name]
+        part_flags = {
+            "beyond_limits": beyond_limits(part, row["lower"], row["upper"]),
+            "shift": shift(part, row["mean"], shift_length),
+            "trend": trend(part, trend_length),
+            "two_of_three": two_of_three(part, row["mean"], row["lower"], row["upper"]),
+        }
+        for name, flagged in part_flags.items():
+            flags[name][part_slice] = flagged.to_numpy()
+        direction[part_slice] = special_cause_directions(part, row["mean"], part_flags, trend_length).to_numpy()
+    segments = pd.DataFrame(rows, columns=list(SEGMENT_COLUMNS))
+    latest = rows[-1] if rows else {"judged": False, "mean": np.nan, "mr_bar": np.nan, "lower": np.nan,
+                                    "upper": np.nan}
+    directions = pd.Series(direction, index=points.index, dtype="object")
+    special_cause = point_types(directions, polarity).where(judged, NOT_JUDGED)
+
+    def series(array, dtype=None):
+        return pd.Series(array, index=points.index, dtype=dtype)
+
+    return XmrResult(
+        points=points, moving_ranges=ranges, screened_out=left_out, segment=segment,
+        means=series(lines["mean"], "float64"), lowers=series(lines["lower"], "float64"),
+        uppers=series(lines["upper"], "float64"), segments=segments,
+        mean=float(latest["mean"]), mr_bar=float(latest["mr_bar"]), lower=float(latest["lower"]),
+        upper=float(latest["upper"]),
+        beyond_limits=series(flags["beyond_limits"]), shift=series(flags["shift"]), trend=series(flags["trend"]),
+        two_of_three=series(flags["two_of_three"]), direction=directions, special_cause=special_cause,
+        polarity=polarity, enough_points=bool(latest["judged"]), minimum_points=minimum_points,
+        shift_length=shift_length, trend_length=trend_length, months_without_data=months_without_data,
+        screen_outliers=screen_outliers)
 
 
 # --- Words for members ----------------------------------------------------------------------------------
@@ -326,95 +510,159 @@ def month_words(month: pd.Period) -> str:
 NON_NEGATIVE_UNITS = ("percent", "count", "seconds", "days")
 
 
+def clip_to_unit(lower: float, upper: float, unit: str) -> tuple[float, float]:
+    """Limits as members see them: a percentage's clipped to 0-100, a count's, time's or days' lower one at 0."""
+    if unit in NON_NEGATIVE_UNITS:
+        lower = max(lower, 0.0) if not pd.isna(lower) else lower
+    if unit == "percent":
+        upper = min(upper, 100.0) if not pd.isna(upper) else upper
+    return lower, upper
+
+
 def shown_limits(result: XmrResult, unit: str) -> tuple[float, float]:
-    """The limits as members see them (chart and words): a percentage's clipped to 0-100, a count's at 0.
+    """The latest limits as members see them (chart and words): a percentage's clipped to 0-100, a count's at 0.
 
     A figure cannot go beyond those bounds, so a limit past one says no more
     than the bound itself. The result's own numbers are never clipped.
     """
-    lower, upper = result.lower, result.upper
-    if unit in NON_NEGATIVE_UNITS:
-        lower = max(lower, 0.0)
-    if unit == "percent":
-        upper = min(upper, 100.0)
-    return lower, upper
+    return clip_to_unit(result.lower, result.upper, unit)
+
+
+def _segment_of(result: XmrResult, position: int) -> slice:
+    return next(part for part in _segment_slices(result.segment) if part.start <= position < part.stop)
 
 
 def _too_few(result: XmrResult) -> Words:
+    if result.rebased:
+        latest = result.segments.iloc[-1]
+        count, since = int(latest["months"]), month_words(latest["first"])
+        months = "month" if count == 1 else "months"
+        return Words(f"too few months since {since} to judge",
+                     f"The limits are worked out afresh from {since}, and there are figures for only {count} "
+                     f"{months} since; at least {result.minimum_points} are needed to tell a real change from the "
+                     "usual ups and downs.")
     count = len(result.points)
     months = "month" if count == 1 else "months"
     return Words(TOO_FEW, f"There are figures for only {count} {months}; at least {result.minimum_points} are "
                           "needed to tell a real change from the usual ups and downs.")
 
 
+def _run_containing(runs: list[tuple[int, int, int]], offset: int) -> tuple[int, int, int]:
+    """The latest run that ``offset`` is part of (a turning point belongs to the later trend)."""
+    return next(run for run in reversed(runs) if run[0] <= offset <= run[1])
+
+
+def _two_of_three_count(values: np.ndarray, offset: int, beyond: np.ndarray) -> int:
+    """The most points beyond the line in any three in a row that include ``offset``."""
+    return max(int(beyond[start:start + 3].sum()) for start in range(max(offset - 2, 0), offset + 1))
+
+
 def signal_reasons(result: XmrResult) -> pd.Series:
-    """Why each point is a signal, in plain words ("" for none), by the same order as its direction."""
+    """Why each point is a signal, in plain words ("" for none), by the same order as its direction.
+
+    "above the upper limit", "run of 9 months above the mean", "run of 7 months
+    each higher than the last", "2 of 3 months close to the upper limit".
+    """
     reasons = pd.Series("", index=result.points.index, dtype="object")
-    if not result.enough_points:
-        return reasons
-    side = np.sign(result.points.to_numpy() - result.mean)
-    trend_direction = _trend_directions(result.points, result.trend_length)
-    for position in range(len(result.points)):
-        above = side[position] > 0
-        if result.beyond_limits.iloc[position]:
-            reasons.iloc[position] = "above the usual range" if above else "below the usual range"
-        elif result.trend.iloc[position]:
-            reasons.iloc[position] = ("part of a run of rises" if trend_direction[position] > 0
-                                      else "part of a run of falls")
-        elif result.two_of_three.iloc[position]:
-            reasons.iloc[position] = ("near the top of the usual range twice in three months" if above
-                                      else "near the bottom of the usual range twice in three months")
-        elif result.shift.iloc[position]:
-            reasons.iloc[position] = ("part of a run above the average" if above
-                                      else "part of a run below the average")
+    for part_slice in _segment_slices(result.segment):
+        if not result.segments["judged"].iloc[int(result.segment.iloc[part_slice.start])]:
+            continue
+        part = result.points.iloc[part_slice]
+        mean, lower, upper = (float(result.means.iloc[part_slice.start]), float(result.lowers.iloc[part_slice.start]),
+                              float(result.uppers.iloc[part_slice.start]))
+        values = part.to_numpy()
+        low_line, high_line = two_thirds_lines(mean, lower, upper)
+        shifts, trends = shift_runs(part, mean, result.shift_length), trend_runs(part, result.trend_length)
+        trend_direction = _trend_directions(part, result.trend_length)
+        for offset in range(len(part)):
+            position = part_slice.start + offset
+            above = values[offset] > mean
+            if result.beyond_limits.iloc[position]:
+                reason = "above the upper limit" if above else "below the lower limit"
+            elif result.trend.iloc[position]:
+                first, last, _ = _run_containing(trends, offset)
+                higher = "higher" if trend_direction[offset] > 0 else "lower"
+                reason = f"run of {last - first + 1} months each {higher} than the last"
+            elif result.two_of_three.iloc[position]:
+                beyond = values > high_line if above else values < low_line
+                reason = (f"{_two_of_three_count(values, offset, beyond)} of 3 months close to the "
+                          f"{'upper' if above else 'lower'} limit")
+            elif result.shift.iloc[position]:
+                first, last, _ = _run_containing(shifts, offset)
+                reason = f"run of {last - first + 1} months {'above' if above else 'below'} the mean"
+            else:
+                continue
+            reasons.iloc[position] = reason
     return reasons
+
+
+def _range_words(result: XmrResult, unit: str) -> str:
+    """"the usual range (A to B)" where the latest limits are one, else "the limits (A to B)"."""
+    low, high = shown_limits(result, unit)
+    what = "the usual range" if result.usual else "the limits"
+    return f"{what} ({value_words(low, unit)} to {value_words(high, unit)})"
 
 
 def _explain(result: XmrResult, position: int, unit: str) -> str:
     """A sentence on the signal that ``position`` is part of, by the rule that decided its direction."""
-    points, months = result.points, result.points.index
-    month, value = months[position], points.iloc[position]
-    last_position = len(points) - 1
-    low, high = shown_limits(result, unit)
-    mean = value_words(result.mean, unit)
-    above = value > result.mean
+    part_slice = _segment_of(result, position)
+    points = result.points.iloc[part_slice]
+    months, offset = points.index, position - part_slice.start
+    mean_value = float(result.means.iloc[position])
+    month, value = months[offset], points.iloc[offset]
+    low, high = clip_to_unit(result.lowers.iloc[position], result.uppers.iloc[position], unit)
+    mean = value_words(mean_value, unit)
+    above = value > mean_value
+    usual = bool(result.segments["usual"].iloc[int(result.segment.iloc[position])])
     if result.beyond_limits.iloc[position]:
-        return (f"In {month_words(month)} the figure was {value_words(value, unit)}, "
-                f"{'above' if above else 'below'} the range the figures usually stay within "
-                f"({value_words(low, unit)} to {value_words(high, unit)}), {CHANCE}.")
+        if usual:
+            where = (f"{'above' if above else 'below'} the range the figures usually stay within "
+                     f"({value_words(low, unit)} to {value_words(high, unit)})")
+        else:
+            where = (f"{'above the upper' if above else 'below the lower'} limit of "
+                     f"{value_words(high if above else low, unit)}")
+        return f"In {month_words(month)} the figure was {value_words(value, unit)}, {where}, {CHANCE}."
     if result.trend.iloc[position]:
-        first, last, key = next(run for run in reversed(trend_runs(points, result.trend_length))
-                                if run[0] <= position <= run[1])
+        first, last, key = _run_containing(trend_runs(points, result.trend_length), offset)
         return (f"The figure {'rose' if key > 0 else 'fell'} month after month for {last - first + 1} months, "
                 f"from {value_words(points.iloc[first], unit)} in {month_words(months[first])} to "
                 f"{value_words(points.iloc[last], unit)} in {month_words(months[last])}, {CHANCE}.")
     if result.two_of_three.iloc[position]:
-        low_line, high_line = two_thirds_lines(result.mean, result.lower, result.upper)
-        start = max(position - 2, 0)
-        window = points.iloc[start:position + 1]
+        low_line, high_line = two_thirds_lines(mean_value, result.lowers.iloc[position], result.uppers.iloc[position])
+        window = points.iloc[max(offset - 2, 0):offset + 1]
         count = int((window > high_line).sum() if above else (window < low_line).sum())
         line = value_words(high_line if above else low_line, unit)
-        where = "top" if above else "bottom"
+        where = (f"{'top' if above else 'bottom'} of its usual range" if usual
+                 else f"{'upper' if above else 'lower'} limit")
         return (f"In {count} of the {len(window)} months to {month_words(month)} the figure was "
-                f"{'above' if above else 'below'} {line}, close to the {where} of its usual range, {CHANCE}.")
-    first, last, key = next(run for run in shift_runs(points, result.mean, result.shift_length)
-                            if run[0] <= position <= run[1])
+                f"{'above' if above else 'below'} {line}, close to the {where}, {CHANCE}.")
+    first, last, key = _run_containing(shift_runs(points, mean_value, result.shift_length), offset)
     side = "above" if key > 0 else "below"
     count = last - first + 1
-    if last == last_position:
+    if part_slice.start + last == len(result.points) - 1:
         return f"The last {count} months were all {side} the average of {mean}, {CHANCE}."
     return (f"The {count} months from {month_words(months[first])} to {month_words(months[last])} were all "
             f"{side} the average of {mean}, {CHANCE}.")
 
 
+def marked(result: XmrResult, polarity: str | None = None) -> pd.Series:
+    """True where the chart marks a point: a special cause in a segment that is judged."""
+    return point_types(result.direction, check_polarity(polarity or result.polarity)) != "common cause"
+
+
 def variation_words(result: XmrResult, polarity: str | None = None, *, unit: str = "number",
                     recent_months: int = RECENT_MONTHS) -> Words:
-    """What the latest months say: "improving", "a concern" or "no sign of change".
+    """What the latest months say: "improving", "a concern" or "no sign of change" (since a month).
 
     For a neutral measure: "higher than usual", "lower than usual" or "no sign
     of change". Only the last ``recent_months`` points are read; the latest of
-    them that is part of a signal decides. ``polarity`` defaults to the one the
-    result was computed with; ``unit`` formats the numbers as members see them.
+    them that is part of a signal decides. Without a signal among them, the
+    phrase is "no sign of change" when no month at all is marked and "no sign
+    of change since <month>" (the month after the latest marked one) when one
+    is, so that the title never denies a marked point. Where the latest limits
+    are not a usual range, "; limits to be worked out again" follows.
+    ``polarity`` defaults to the one the result was computed with; ``unit``
+    formats the numbers as members see them.
     """
     polarity = check_polarity(polarity or result.polarity)
     if recent_months < 1:
@@ -422,30 +670,108 @@ def variation_words(result: XmrResult, polarity: str | None = None, *, unit: str
     if not result.enough_points:
         return _too_few(result)
     types = point_types(result.direction, polarity)
-    recent = range(max(len(types) - recent_months, 0), len(types))
-    signalling = [position for position in recent if types.iloc[position] != "common cause"]
+    is_marked = (types != "common cause").to_numpy()
+    count = len(types)
+    recent = range(max(count - recent_months, 0), count)
+    signalling = [position for position in recent if is_marked[position]]
+    rework = "" if result.usual else f"; {REWORK}"
     if not signalling:
-        low, high = shown_limits(result, unit)
-        count = len(recent)
-        return Words("no sign of change",
-                     f"The figures for the last {count} months went up and down within the usual range "
-                     f"({value_words(low, unit)} to {value_words(high, unit)}) around the average of "
-                     f"{value_words(result.mean, unit)}, as they do by chance; there is no sign of real change.")
+        average = value_words(result.mean, unit)
+        if not is_marked.any():
+            return Words("no sign of change" + rework,
+                         f"The figures for the last {len(recent)} months went up and down within "
+                         f"{_range_words(result, unit)} around the average of {average}, as they do by chance; "
+                         "there is no sign of real change.")
+        since = max(result.points.index[int(np.flatnonzero(is_marked)[-1]) + 1], result.start)
+        return Words(f"no sign of change since {month_words(since)}" + rework,
+                     f"Since {month_words(since)} the figures went up and down within {_range_words(result, unit)} "
+                     f"around the average of {average}, as they do by chance; there is no sign of real change "
+                     "since then.")
     position = signalling[-1]
     phrase = {"improvement": "improving", "concern": "a concern",
               "high": "higher than usual", "low": "lower than usual"}[types.iloc[position]]
-    return Words(phrase, _explain(result, position, unit))
+    return Words(phrase + rework, _explain(result, position, unit))
+
+
+def change_point(values: pd.Series, shortest: int = 2) -> int | None:
+    """The position that best splits ``values`` in two: the least squares single change point.
+
+    The first position of the second part, chosen so that the total of the
+    squared differences of each part's values from that part's own mean is
+    least, each part at least ``shortest`` values long; None when the values
+    are too few to split. Ties go to the earlier position.
+    """
+    x = values.to_numpy(dtype="float64")
+    count = len(x)
+    if count < 2 * shortest:
+        return None
+    # Sum of squares about the mean of x[:k] is sum(x^2) - (sum x)^2 / k: cumulative sums give every k at once.
+    sums, squares = np.cumsum(x), np.cumsum(x * x)
+    k = np.arange(shortest, count - shortest + 1)
+    left = squares[k - 1] - sums[k - 1] ** 2 / k
+    right = (squares[-1] - squares[k - 1]) - (sums[-1] - sums[k - 1]) ** 2 / (count - k)
+    return int(k[np.argmin(left + right)])
+
+
+def suggested_rebase(result: XmrResult) -> pd.Period | None:
+    """The month from which the latest limits should be worked out again, or None.
+
+    The least squares change point of the latest segment (``change_point``):
+    the month that splits its months into two parts, each of at least 2
+    months, whose values lie closest to their own part's mean. A level that
+    changed once is found at the change; where it changed more than once, at
+    the largest change first, and the next suggestion, once that line is in
+    council.toml, finds the next. None with too few months.
+    """
+    if not result.enough_points:
+        return None
+    part_slice = _segment_of(result, len(result.points) - 1)
+    points = result.points.iloc[part_slice]
+    position = change_point(points)
+    return None if position is None else points.index[position]
+
+
+def rebase_line(measure_id: str, months) -> str:
+    """The council.toml line under [spc.rebase]: 'calls_answered_within_standard = ["2023-04", "2024-05"]'."""
+    return f"{measure_id} = [{', '.join(f'{chr(34)}{month}{chr(34)}' for month in rebase_months(months))}]"
+
+
+def lasting_change_words(result: XmrResult, measure_id: str, rebase=(), *, unit: str = "number") -> str:
+    """"" where the latest limits are a usual range; otherwise why they are not, and the line that would fix it.
+
+    ``rebase`` is the measure's months already under [spc.rebase]; the line
+    named keeps them and adds ``suggested_rebase``'s month.
+    """
+    if not result.enough_points or result.usual:
+        return ""
+    latest = result.segments.iloc[-1]
+    low, high = shown_limits(result, unit)
+    months = (f"since {month_words(latest['first'])}" if result.rebased
+              else f"from {month_words(latest['first'])} to {month_words(latest['last'])}")
+    text = (f"Only {int(latest['inside'])} of the {int(latest['months'])} months {months} lie within the limits "
+            f"worked out from them ({value_words(low, unit)} to {value_words(high, unit)}), fewer than 8 in 10: "
+            "the months show a lasting change rather than one steady process, so these limits are not a usual "
+            "range and should be worked out again from the change")
+    month = suggested_rebase(result)
+    if month is None:
+        months = "".join(f'"{month}", ' for month in rebase_months(rebase))
+        return (text + ". To do so, put the month the change began under [spc.rebase] in council.toml, as "
+                f'{measure_id} = [{months}"YYYY-MM"].')
+    return (text + f", in {month_words(month)}. To do so, put the line {rebase_line(measure_id, (*rebase, month))} "
+            "under [spc.rebase] in council.toml.")
 
 
 def assurance_words(result: XmrResult, target: float | None, polarity: str | None = None, *,
                     unit: str = "number") -> Words:
     """Whether the process, as it runs now, can be expected to meet ``target``.
 
-    Both limits on the good side of the target: "expected to meet the target
-    every month"; both on the bad side: "not expected to meet the target
-    without a change in how the service works"; otherwise (a target on a limit
-    included) "may or may not meet the target in any month (it is inside the
-    normal range of variation)". A missing target gives "no target".
+    Both latest limits on the good side of the target: "expected to meet the
+    target every month"; both on the bad side: "not expected to meet the
+    target without a change in how the service works"; otherwise (a target on
+    a limit included) "may or may not meet the target in any month (it is
+    inside the normal range of variation)". A missing target gives "no
+    target"; latest limits that are not a usual range give "not judged against
+    the target".
     """
     polarity = check_polarity(polarity or result.polarity)
     if target is None or pd.isna(target):
@@ -457,6 +783,10 @@ def assurance_words(result: XmrResult, target: float | None, polarity: str | Non
                                  f"not judged against the target of {shown_target}.")
     if not result.enough_points:
         return _too_few(result)
+    if not result.usual:
+        return Words(NOT_JUDGED_AGAINST_TARGET,
+                     f"Until the limits are worked out again, whether the target of {shown_target} can be expected "
+                     "to be met is not judged: limits that most months lie outside say nothing about that.")
     low, high = shown_limits(result, unit)
     normal_range = f"between {value_words(low, unit)} and {value_words(high, unit)}"
     higher_is_better = polarity == "higher_is_better"
@@ -479,14 +809,15 @@ def assurance_words(result: XmrResult, target: float | None, polarity: str | Non
 def _changed_lately(result: XmrResult, recent_months: int = RECENT_MONTHS) -> str:
     """A caution for the assurance sentence when the latest months show a sustained change.
 
-    The limits describe every month charted; after a run of months on one side
-    of the mean or a run rising or falling (rules 2 and 3), Making Data Count
-    works the limits out again from the months since the change, once it has
-    lasted. Until then the verdict describes the service as it ran before.
+    The limits describe every month of the latest segment; after a run of
+    months on one side of the mean or a run rising or falling (rules 2 and 3),
+    Making Data Count works the limits out again from the months since the
+    change, once it has lasted. Until then the verdict describes the service as
+    it ran before.
     """
     recent = slice(max(len(result.points) - recent_months, 0), None)
     if not (result.shift.iloc[recent].any() or result.trend.iloc[recent].any()):
         return ""
     return (f" The latest months show a lasting shift, though: the limits, worked out from every month since "
-            f"{month_words(result.points.index[0])}, describe the service as it ran before the shift, and should "
+            f"{month_words(result.start)}, describe the service as it ran before the shift, and should "
             "be worked out again once the new level has settled.")

@@ -118,7 +118,9 @@ class Workbook:
         only the months since the latest change are charted: before it the
         process was measured against another standard, so one mean and one set
         of limits across both would mislead (Making Data Count recalculates
-        limits at such a change).
+        limits at such a change). Moving ranges are screened unless
+        ``[spc] screen_outliers = false``; the measure's ``[spc.rebase]`` months
+        start fresh limits (those before the chart's first month start none).
         """
         from analysis.spc import xmr
 
@@ -129,7 +131,8 @@ class Workbook:
         start, _ = self.process_start(measure_id)
         if start is not None:
             values = values[values.index >= start]
-        return xmr(values, polarity=self.polarity(measure_id))
+        return xmr(values, polarity=self.polarity(measure_id), screen_outliers=self.config.spc_screen_outliers,
+                   rebase=self.config.spc_rebase.get(measure_id, ()))
 
     def process_start(self, measure_id: str) -> tuple[pd.Period | None, str]:
         """The first month measured against today's standards, when a standard the measure counts against

@@ -9,14 +9,17 @@ exactly one rule fires, with the arithmetic beside them.
 from __future__ import annotations
 
 import base64
+import dataclasses
+import html as html_module
 import math
+import re
 from html.parser import HTMLParser
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import spc
+from analysis import pages, spc
 from analysis.charts import spc_chart
 
 
@@ -38,9 +41,12 @@ def flagged(flags: pd.Series) -> list[int]:
 STEADY = [80, 84, 81, 83, 80, 84, 82, 79, 83, 86, 82, 80, 82]
 
 # STEADY with April 2024 at 100: sum 1084, mean 1084 / 13 = 83.3846; the last moving range is
-# |100 - 80| = 20 instead of 2, sum 54, MR-bar 54 / 12 = 4.5; limits 83.3846 -/+ 11.97 = 71.4146 and
-# 95.3546; two-thirds lines 83.3846 -/+ 7.98 = 75.4046 and 91.3646. Only 100 is beyond either line,
-# the longest run on one side of the mean is 3 and there is no trend: rule 1 alone, on the last point.
+# |100 - 80| = 20 instead of 2: sum 54, first MR-bar 54 / 12 = 4.5. Screening: 20 is above 3.267 x 4.5 =
+# 14.7015, so it is left out: MR-bar 34 / 11 = 3.0909; limits 83.3846 -/+ 2.66 x 3.0909 = 83.3846 -/+
+# 8.2218: 75.1628 and 91.6064; two-thirds lines 83.3846 -/+ 5.4812: 77.9034 and 88.8658 (the lowest
+# other point is 79, the highest 86). Only 100 is beyond either line, the longest run on one side of the
+# mean is 3 and there is no trend: rule 1 alone, on the last point. Unscreened (the Excel way): MR-bar
+# 4.5, limits 83.3846 -/+ 11.97 = 71.4146 and 95.3546.
 SPIKE = STEADY[:-1] + [100]
 
 # Six months below, then seven above: sum 3 x (80 + 78) + 4 x 84 + 3 x 82 = 1056, mean 81.2308;
@@ -118,8 +124,9 @@ def test_rule_beyond_limits_a_point_exactly_on_a_limit_is_not_beyond_it():
 def test_only_rule_one_fires_on_a_spike():
     result = spc.xmr(monthly(SPIKE), polarity="higher_is_better")
     assert result.mean == pytest.approx(1084 / 13)
-    assert result.mr_bar == pytest.approx(4.5)
-    assert result.upper == pytest.approx(1084 / 13 + 11.97)
+    assert result.mr_bar == pytest.approx(34 / 11)
+    assert flagged(result.screened_out) == [12]
+    assert (result.lower, result.upper) == (pytest.approx(75.1628, abs=1e-4), pytest.approx(91.6064, abs=1e-4))
     assert flagged(result.beyond_limits) == [12]
     assert not (result.shift.any() or result.trend.any() or result.two_of_three.any())
     assert result.special_cause.iloc[-1] == "improvement"
@@ -375,11 +382,18 @@ def test_words_a_shift_that_ended_within_the_last_six_months():
                         "a sign of real change rather than chance.")
 
 
-def test_words_a_signal_older_than_six_months_is_not_news():
-    # Seven above the mean, then six below: the shift is over before the last six months.
+def test_words_a_signal_older_than_six_months_is_not_news_but_the_title_does_not_deny_it():
+    # Seven above the mean (April to October 2023), then six below: the shift is over before the last six
+    # months, so it is not news; but those seven months are marked, so the phrase is "no sign of change
+    # since November 2023", never a bare "no sign of change" over marked points. Mean 1056 / 13 = 81.2308,
+    # limits 75.0241 and 87.4374 as for SHIFT_UP (the same points in the other order).
     result = spc.xmr(monthly(list(reversed(SHIFT_UP))), polarity="higher_is_better")
     assert flagged(result.shift) == list(range(7))
-    assert spc.variation_words(result, unit="percent").phrase == "no sign of change"
+    phrase, sentence = spc.variation_words(result, unit="percent")
+    assert phrase == "no sign of change since November 2023"
+    assert sentence == ("Since November 2023 the figures went up and down within the usual range (75.0% to 87.4%) "
+                        "around the average of 81.2%, as they do by chance; there is no sign of real change since "
+                        "then.")
     assert spc.variation_words(result, unit="percent", recent_months=7).phrase == "improving"
 
 
@@ -387,7 +401,7 @@ def test_words_a_point_beyond_a_limit():
     phrase, sentence = words(SPIKE, "higher_is_better")
     assert phrase == "improving"
     assert sentence == ("In April 2024 the figure was 100.0%, above the range the figures usually stay within "
-                        "(71.4% to 95.4%), a sign of real change rather than chance.")
+                        "(75.2% to 91.6%), a sign of real change rather than chance.")
 
 
 def test_words_a_trend():
@@ -510,15 +524,16 @@ def test_chart_alt_text_and_one_table_row_per_month(steady):
         "90.0% (upper). Signal: no sign of change. The figures for the last 6 months went up and down within "
         "the usual range (74.0% to 90.0%) around the average of 82.0%, as they do by chance; there is no sign "
         "of real change. Target 70.0%: expected to meet the target every month.")
+    # Each month: value, mean, lower and upper limit (74.02 and 89.98, shown to one place), signal.
     assert len(parts.rows) == 13
-    assert parts.rows[0] == ["April 2023", "80.0%", "no"]
-    assert parts.rows[-1] == ["April 2024", "82.0%", "no"]
+    assert parts.rows[0] == ["April 2023", "80.0%", "82.0%", "74.0%", "90.0%", "none"]
+    assert parts.rows[-1] == ["April 2024", "82.0%", "82.0%", "74.0%", "90.0%", "none"]
 
 
 def test_chart_table_says_which_points_are_signals_by_polarity():
     result = spc.xmr(monthly(SHIFT_UP), polarity="lower_is_better")
     parts = chart_parts(spc_chart(result, title="t", subtitle="s", unit="percent", polarity="lower_is_better"))
-    assert [row[2] for row in parts.rows] == ["no"] * 6 + ["concern: part of a run above the average"] * 7
+    assert [row[5] for row in parts.rows] == ["none"] * 6 + ["concern: run of 7 months above the mean"] * 7
     assert "Signal: a concern. The last 7 months were all above the average of 81.2%" in parts.images[0]["alt"]
 
 
@@ -527,7 +542,7 @@ def test_chart_lists_a_month_without_data():
     parts = chart_parts(spc_chart(spc.xmr(values, polarity="neutral"), title="t", subtitle="s", unit="percent",
                                   polarity="neutral"))
     assert len(parts.rows) == 14
-    assert parts.rows[2] == ["June 2023", "no figure", "no data"]
+    assert parts.rows[2] == ["June 2023", "no figure", "82.0%", "74.0%", "90.0%", "no data"]
 
 
 def test_chart_with_too_few_months():
@@ -536,15 +551,14 @@ def test_chart_with_too_few_months():
     alt = parts.images[0]["alt"]
     assert "Signal: too few months to judge." in alt
     assert "process limits" not in alt
-    assert [row[2] for row in parts.rows] == ["not judged"] * 3
+    assert [row[2:] for row in parts.rows] == [["not worked out"] * 3 + ["not judged"]] * 3
 
 
 def test_assurance_cautions_when_the_latest_months_have_shifted():
-    # 15 months around 51 from April 2023, then 7 at 60: the mean of all 22 is 1185 / 22 = 53.9, so
-    # rule 2 (7 in a row above the mean) fires on the last seven and the limits describe the old process.
-    values = [50.0, 52.0] * 7 + [51.0] + [60.0] * 7
-    shifted = spc.xmr(monthly(values), polarity="higher_is_better")
-    assert shifted.shift.iloc[-7:].all()
+    # SHIFT_UP: every point inside its limits (75.0241 to 87.4374), a usual range, but the last seven are
+    # above the mean (rule 2), so the verdict describes the service before the shift.
+    shifted = spc.xmr(monthly(SHIFT_UP), polarity="higher_is_better")
+    assert shifted.usual and shifted.shift.iloc[-7:].all()
     words = spc.assurance_words(shifted, 99, unit="percent")
     assert words.phrase == "not expected to meet the target without a change in how the service works"
     assert words.sentence.endswith(
@@ -555,3 +569,326 @@ def test_assurance_cautions_when_the_latest_months_have_shifted():
 
 def test_assurance_gives_no_caution_without_a_recent_shift_or_trend(steady):
     assert "lasting shift" not in spc.assurance_words(steady, 70, unit="percent").sentence
+
+
+# --- As NHSRplotthedots: screening, rebasing, its own test series ----------------------------------------
+
+# set.seed(123); rnorm(20) in R, as R prints it: the series of NHSRplotthedots' own test of its limits
+# (tests/testthat/test-ptd_spc_standard.R), whose snapshot (_snaps/ptd_spc_standard.md) gives the mean and
+# limits checked below.
+RNORM_20 = [-0.56047565, -0.23017749, 1.55870831, 0.07050839, 0.12928774, 1.71506499, 0.46091621, -1.26506123,
+            -0.68685285, -0.44566197, 1.22408180, 0.35981383, 0.40077145, 0.11068272, -0.55584113, 1.78691314,
+            0.49785048, -1.96661716, 0.70135590, -0.47279141]
+
+
+def test_limits_of_nhsrplotthedots_own_series():
+    # Sum 2.83247607, mean 0.1416238; the 19 moving ranges sum to 22.52145284, MR-bar 1.1853396. The largest,
+    # |0.70135590 + 1.96661716| = 2.66797306, is below 3.267 x 1.1853396 = 3.8725, so none is screened out:
+    # limits 0.1416238 -/+ 2.66 x 1.1853396 = 0.1416238 -/+ 3.1530034 = -3.0113796 and 3.2946272 (the
+    # snapshot: -3.01138 and 3.294627).
+    result = spc.xmr(monthly(RNORM_20, start="2020-01"), polarity="neutral")
+    assert not result.screened_out.any()
+    assert result.mean == pytest.approx(0.1416238, abs=1e-7)
+    assert result.lower == pytest.approx(-3.01138, abs=1e-5)
+    assert result.upper == pytest.approx(3.294627, abs=1e-6)
+
+
+def test_screening_an_outlying_moving_range_changes_the_limits():
+    # NHSRplotthedots' test sets y[15] (R counts from 1: position 14 here) to 10. Sum 2.83247607 + 10 +
+    # 0.55584113 = 13.3883172, mean 0.6694159. The two moving ranges beside it are |10 - 0.11068272| =
+    # 9.88931728 and |1.78691314 - 10| = 8.21308686; all 19 sum to 37.61457886, a first MR-bar of 1.9797147.
+    # Both are above 3.267 x 1.9797147 = 6.4677 and are screened out: the other 17 sum to 19.51217472, MR-bar
+    # 1.1477750, limits 0.6694159 -/+ 3.0530815 = -2.383666 and 3.722497 (the snapshot's r2).
+    values = list(RNORM_20)
+    values[14] = 10.0
+    screened = spc.xmr(monthly(values, start="2020-01"), polarity="neutral")
+    assert flagged(screened.screened_out) == [14, 15]
+    assert screened.mean == pytest.approx(0.6694159, abs=1e-7)
+    assert screened.mr_bar == pytest.approx(19.51217472 / 17)
+    assert (screened.lower, screened.upper) == (pytest.approx(-2.383666, abs=1e-6), pytest.approx(3.722497, abs=1e-6))
+    # screen_outliers=False, the Making Data Count spreadsheet's way: MR-bar 1.9797147, limits 0.6694159 -/+
+    # 5.2660410 = -4.596625 and 5.935457 (the snapshot's r3), wider than the screened ones.
+    excel = spc.xmr(monthly(values, start="2020-01"), polarity="neutral", screen_outliers=False)
+    assert not excel.screened_out.any()
+    assert excel.mr_bar == pytest.approx(37.61457886 / 19)
+    assert (excel.lower, excel.upper) == (pytest.approx(-4.596625, abs=1e-6), pytest.approx(5.935457, abs=1e-6))
+    assert flagged(excel.beyond_limits) == flagged(screened.beyond_limits) == [14]
+
+
+def test_the_deviations_vignette_of_nhsrplotthedots():
+    # vignettes/deviations.Rmd: 18 points, one of 10. Sum 35, mean 1.9444. Moving ranges 1, 1, 1, 8, 9 and
+    # twelve 1s: sum 32, first MR-bar 32 / 17 = 1.8824. 8 and 9 are above 3.267 x 1.8824 = 6.1496: screened,
+    # MR-bar 15 / 15 = 1, limits 1.9444 -/+ 2.66 = -0.72 and 4.60 (the vignette: "UPL = 4.6, Mean = 1.94,
+    # LPL = -0.72"). Unscreened: 1.9444 -/+ 2.66 x 1.8824 = -3.06 and 6.95 ("as Excel"). Either way the 10
+    # alone is a special cause: "four grey common cause points followed by a single blue special cause".
+    values = [1, 2, 1, 2, 10, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1]
+    screened = spc.xmr(monthly(values), polarity="higher_is_better")
+    assert (round(screened.lower, 2), round(screened.mean, 2), round(screened.upper, 2)) == (-0.72, 1.94, 4.60)
+    excel = spc.xmr(monthly(values), polarity="higher_is_better", screen_outliers=False)
+    assert (round(excel.lower, 2), round(excel.mean, 2), round(excel.upper, 2)) == (-3.06, 1.94, 6.95)
+    for result in (screened, excel):
+        assert flagged(result.signal) == [4]
+        assert result.special_cause.iloc[4] == "improvement"
+
+
+def test_a_moving_range_equal_to_the_screening_line_is_kept():
+    # Twelve equal months: every moving range is 0, which is not above 3.267 x 0, so none is screened out and
+    # the limits equal the mean (NHSRplotthedots screens out ranges not strictly below the line, all of them
+    # here, and gives no limits). No point is off the mean, so no rule fires.
+    result = spc.xmr(monthly([5.0] * 12), polarity="higher_is_better")
+    assert not result.screened_out.any()
+    assert (result.mr_bar, result.lower, result.upper) == (0.0, 5.0, 5.0)
+    assert not result.signal.any()
+
+
+def test_a_tie_at_the_top_of_a_rise_stays_part_of_the_rise():
+    # 1..7, 7 again, then 8..13: two rising trends of 7 points (positions 0-6 and 7-13) with a tie between
+    # them. NHSRplotthedots labels position 6 "7 Point Trend (Decreasing)" (the step to the next point, which
+    # is in a trend too, is 0, and 0 reads as "De"creasing): a concern on a higher-is-better measure. Here it
+    # is the top of the first rise: "high", an improvement. Mean 98 / 14 = 7, so positions 6 and 7 are on it.
+    values = [1, 2, 3, 4, 5, 6, 7, 7, 8, 9, 10, 11, 12, 13]
+    points = monthly(values)
+    assert list(spc._trend_directions(points, 7)) == [1] * 14
+    result = spc.xmr(points, polarity="higher_is_better")
+    assert result.trend.all()
+    assert result.direction.iloc[6] == "high"
+    assert result.special_cause.iloc[6] == "improvement"
+
+
+# Two levels: twelve months alternating 80 and 82 from April 2023, then twelve alternating 90 and 93 from
+# April 2024.
+TWO_LEVELS = [80, 82] * 6 + [90, 93] * 6
+
+
+def test_a_rebase_gives_each_segment_its_own_mean_moving_ranges_and_limits():
+    # From April 2024 the limits are worked out afresh. Before: mean 81, eleven moving ranges of 2, MR-bar 2,
+    # limits 81 -/+ 5.32 = 75.68 and 86.32. After: mean 91.5; the jump |90 - 82| = 8 is no moving range (it
+    # crosses the rebase), eleven of 3, MR-bar 3, limits 91.5 -/+ 7.98 = 83.52 and 99.48.
+    result = spc.xmr(monthly(TWO_LEVELS), polarity="higher_is_better", rebase=["2024-04"])
+    assert list(result.segment) == [0] * 12 + [1] * 12
+    assert result.rebased and result.start == pd.Period("2024-04", "M")
+    assert math.isnan(result.moving_ranges.iloc[12])
+    segments = result.segments
+    assert list(segments["first"]) == [pd.Period("2023-04", "M"), pd.Period("2024-04", "M")]
+    assert list(segments["mean"]) == [81.0, 91.5]
+    assert list(segments["mr_bar"]) == [pytest.approx(2.0), pytest.approx(3.0)]
+    assert list(segments["lower"]) == [pytest.approx(75.68), pytest.approx(83.52)]
+    assert list(segments["upper"]) == [pytest.approx(86.32), pytest.approx(99.48)]
+    assert (result.mean, result.lower, result.upper) == (91.5, pytest.approx(83.52), pytest.approx(99.48))
+    assert set(result.means.iloc[:12]) == {81.0} and set(result.means.iloc[12:]) == {91.5}
+    # The rules run within each segment, as NHSRplotthedots groups them: alternating about each mean, with
+    # two-thirds lines at 81 -/+ 3.5467 and 91.5 -/+ 5.32, nothing fires.
+    assert not result.signal.any()
+    assert list(segments["usual"]) == [True, True]
+
+
+def test_without_the_rebase_one_set_of_limits_makes_both_levels_a_shift():
+    # One segment: mean 2070 / 24 = 86.25; moving ranges eleven 2s, one 8, eleven 3s: sum 63, MR-bar 2.7391
+    # (8 is below 3.267 x 2.7391 = 8.9487, so kept); limits 86.25 -/+ 7.2861 = 78.96 and 93.54. Twelve below
+    # the mean, then twelve above: rule 2 fires on every month.
+    result = spc.xmr(monthly(TWO_LEVELS), polarity="higher_is_better")
+    assert not result.rebased
+    assert result.mr_bar == pytest.approx(63 / 23)
+    assert result.shift.all()
+
+
+def test_rebase_months_outside_the_chart_start_no_segment_and_one_in_a_gap_starts_at_the_next_month():
+    points = spc.monthly_points(monthly([1, 2, np.nan, 4, 5]))  # April to August 2023, no June
+    assert list(spc.segment_numbers(points, ["2023-04", "2022-01", "2024-01"])) == [0, 0, 0, 0]
+    # June has no data: the new segment starts in July. May and June both in the gap: still one new segment.
+    assert list(spc.segment_numbers(points, ["2023-06"])) == [0, 0, 1, 1]
+    assert list(spc.segment_numbers(points, ["2023-06", "2023-07", "2023-08"])) == [0, 0, 1, 2]
+    assert list(spc.segment_numbers(points, [pd.Period("2023-05", "M"), "2023-06"])) == [0, 1, 2, 2]
+
+
+def test_a_latest_segment_of_too_few_months_is_not_judged():
+    # Rebased in October 2024: six months since, fewer than 12. The months before (18 of them) are judged.
+    result = spc.xmr(monthly(TWO_LEVELS), polarity="higher_is_better", rebase=["2024-10"])
+    assert not result.enough_points
+    assert list(result.segments["judged"]) == [True, False]
+    assert set(result.special_cause.iloc[18:]) == {"not judged"}
+    assert "not judged" not in set(result.special_cause.iloc[:18])
+    phrase, sentence = spc.variation_words(result, unit="percent")
+    assert phrase == "too few months since October 2024 to judge"
+    assert sentence == ("The limits are worked out afresh from October 2024, and there are figures for only 6 months "
+                        "since; at least 12 are needed to tell a real change from the usual ups and downs.")
+    assert math.isnan(result.upper)
+
+
+# --- A usual range only where true ------------------------------------------------------------------------
+
+# Fifteen months about 51 from April 2023, then seven at 60 (to January 2025): 22 months, sum 1185, mean
+# 53.8636. Moving ranges: thirteen 2s, |51 - 52| = 1, |60 - 51| = 9 and six 0s: sum 36, first MR-bar 36 / 21
+# = 1.7143. 9 is above 3.267 x 1.7143 = 5.6006: screened out, MR-bar 27 / 20 = 1.35, limits 53.8636 -/+
+# 3.591 = 50.2726 and 57.4546. Within them: the seven 52s and the 51, 8 of 22 (36%): the 50s are below, the
+# 60s above. Not a usual range.
+LEFT_BEHIND = [50.0, 52.0] * 7 + [51.0] + [60.0] * 7
+
+
+def test_limits_that_most_months_lie_outside_are_not_called_usual():
+    result = spc.xmr(monthly(LEFT_BEHIND), polarity="higher_is_better")
+    assert result.mr_bar == pytest.approx(1.35)
+    assert (result.lower, result.upper) == (pytest.approx(50.2726, abs=1e-4), pytest.approx(57.4546, abs=1e-4))
+    latest = result.segments.iloc[-1]
+    assert (latest["inside"], latest["months"]) == (8, 22)
+    assert not result.usual
+    phrase, sentence = spc.variation_words(result, unit="percent")
+    assert phrase == "improving; limits to be worked out again"
+    assert sentence == ("In January 2025 the figure was 60.0%, above the upper limit of 57.5%, "
+                        "a sign of real change rather than chance.")
+    assurance = spc.assurance_words(result, 55, unit="percent")
+    assert assurance.phrase == "not judged against the target"
+    assert "usually" not in sentence + assurance.sentence
+    # The least squares change point: splitting before July 2024 leaves 50, 52, ... 51 (mean 51, squares 14)
+    # and seven 60s (squares 0), total 14; before June 2024 it would leave [51, 60 x 7], squares 70.9 on
+    # their own. So July 2024, and the line names it.
+    assert spc.suggested_rebase(result) == pd.Period("2024-07", "M")
+    assert spc.lasting_change_words(result, "calls_answered_within_standard", unit="percent") == (
+        "Only 8 of the 22 months from April 2023 to January 2025 lie within the limits worked out from them "
+        "(50.3% to 57.5%), fewer than 8 in 10: the months show a lasting change rather than one steady process, "
+        "so these limits are not a usual range and should be worked out again from the change, in July 2024. "
+        'To do so, put the line calls_answered_within_standard = ["2024-07"] under [spc.rebase] in council.toml.')
+    # Months already under [spc.rebase] stay in the line named (in order).
+    assert 'm = ["2022-04", "2024-07"]' in spc.lasting_change_words(result, "m", ("2022-04",), unit="percent")
+    alt = chart_parts(spc_chart(result, title="t", subtitle="s", unit="percent", target=55)).images[0]["alt"]
+    assert "usually stay" not in alt
+    assert "the process limits are 50.3% (lower) and 57.5% (upper)" in alt
+
+
+def test_with_the_line_added_the_new_level_is_too_new_to_judge():
+    result = spc.xmr(monthly(LEFT_BEHIND), polarity="higher_is_better", rebase=["2024-07"])
+    assert spc.variation_words(result).phrase == "too few months since July 2024 to judge"
+    assert spc.lasting_change_words(result, "m") == ""
+
+
+def test_eight_in_ten_months_within_the_limits_is_a_usual_range():
+    # Ten months (minimum_points=10): 14, 16, then 4, 6 four times. Mean 70 / 10 = 7; moving ranges 2, 12 and
+    # seven 2s: sum 28, first MR-bar 3.1111; 12 is above 3.267 x 3.1111 = 10.164, screened out: MR-bar 2,
+    # limits 7 -/+ 5.32 = 1.68 and 12.32. The 4s and 6s are within, 14 and 16 beyond: 8 of 10, exactly 80%.
+    result = spc.xmr(monthly([14, 16] + [4, 6] * 4), polarity="higher_is_better", minimum_points=10)
+    assert (result.lower, result.upper) == (pytest.approx(1.68), pytest.approx(12.32))
+    assert result.segments["share_inside"].iloc[-1] == pytest.approx(0.8)
+    assert result.usual
+    assert spc.lasting_change_words(result, "m") == ""
+
+
+def test_change_point_by_hand():
+    # [1, 1, 1, 5, 5, 5]: split before position 3 leaves two parts with no spread at all.
+    assert spc.change_point(pd.Series([1.0, 1, 1, 5, 5, 5])) == 3
+    assert spc.change_point(pd.Series([1.0, 2, 3])) is None  # too few for two parts of 2
+
+
+# --- The title never denies the marked points; the words sit under the chart ---------------------------------
+
+
+@pytest.mark.parametrize("values", [STEADY, SPIKE, SHIFT_UP, TREND_UP, TWO_OF_THREE_HIGH, LEFT_BEHIND, TWO_LEVELS,
+                                    list(reversed(SHIFT_UP)), reflected(TREND_UP), SHIFT_UP + [78]])
+@pytest.mark.parametrize("polarity", ["higher_is_better", "lower_is_better", "neutral"])
+def test_a_title_of_no_sign_of_change_is_never_over_marked_points(values, polarity):
+    result = spc.xmr(monthly(values), polarity=polarity)
+    phrase = spc.variation_words(result).phrase
+    is_marked = spc.marked(result)
+    if phrase.startswith("no sign of change since "):
+        since = pd.Period(pd.Timestamp(phrase.removeprefix("no sign of change since ").split(";")[0]), "M")
+        assert is_marked.any() and not is_marked[result.points.index >= since].any()
+    elif phrase.startswith("no sign of change"):
+        assert not is_marked.any()
+    else:
+        assert is_marked.iloc[-6:].any()
+
+
+def test_the_numbers_table_says_each_signal_in_words():
+    def signals(values):
+        result = spc.xmr(monthly(values), polarity="higher_is_better")
+        return [row[5] for row in chart_parts(spc_chart(result, title="t", subtitle="s", unit="percent")).rows]
+
+    assert signals(SPIKE)[-1] == "improvement: above the upper limit"
+    assert signals(TREND_UP)[6:] == ["improvement: run of 7 months each higher than the last"] * 7
+    assert signals(TWO_OF_THREE_HIGH)[12:] == ["improvement: 2 of 3 months close to the upper limit", "none",
+                                               "improvement: 2 of 3 months close to the upper limit"]
+    assert signals(reflected(SHIFT_UP))[6:] == ["concern: run of 7 months below the mean"] * 7
+
+
+def test_each_segment_has_its_own_mean_and_limits_in_the_numbers_table():
+    result = spc.xmr(monthly(TWO_LEVELS), polarity="higher_is_better", rebase=["2024-04"])
+    parts = chart_parts(spc_chart(result, title="t", subtitle="s", unit="percent"))
+    assert parts.rows[11] == ["March 2024", "82.0%", "81.0%", "75.7%", "86.3%", "none"]
+    assert parts.rows[12] == ["April 2024", "90.0%", "91.5%", "83.5%", "99.5%", "none"]
+    assert ("Since April 2024, the mean is 91.5%; the process limits, between which the figures usually stay, are "
+            "83.5% (lower) and 99.5% (upper).") in parts.images[0]["alt"]
+
+
+def test_the_words_sit_directly_under_the_chart_before_its_numbers(steady):
+    html = str(spc_chart(steady, title="t", subtitle="s", unit="percent", words="What the chart shows."))
+    image, words, numbers = html.index("<img"), html.index("What the chart shows."), html.index("<details>")
+    assert image < words < numbers
+    assert html.count("<figure") == 1 and html.index("</details>") < html.index("</figure>")
+
+
+# --- The sample council and its pages ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample():
+    from analysis.workbook import prepare
+
+    return prepare()
+
+
+def page_words(fragment) -> str:
+    """What a reader sees: the HTML's text with tags dropped, entities read and spaces squeezed."""
+    return re.sub(r"\s+", " ", html_module.unescape(re.sub(r"<[^>]+>", " ", str(fragment)))).strip()
+
+
+def test_the_sample_works_the_limits_out_afresh_where_its_levels_change(sample):
+    # analysis/sample.py answers 78%, 79%, 70% and 77% of calls within 20 seconds in 2021/22 to 2024/25
+    # (CALLS_WITHIN_20): its council.toml rebases in April 2023 and April 2024, and every segment is then a
+    # usual range.
+    result = sample.spc("calls_answered_within_standard")
+    assert list(result.segments["first"]) == [pd.Period(m, "M") for m in ("2021-04", "2023-04", "2024-04")]
+    assert result.segments["usual"].all() and result.screen_outliers
+    # [spc] screen_outliers = false: every moving range counts.
+    excel = dataclasses.replace(sample, config=dataclasses.replace(sample.config, spc_screen_outliers=False))
+    unscreened = excel.spc("calls_answered_within_standard")
+    assert not unscreened.screen_outliers and not unscreened.screened_out.any()
+    latest = unscreened.moving_ranges[unscreened.segment == 2]
+    assert unscreened.mr_bar == pytest.approx(latest.mean())
+
+
+def test_without_its_rebase_the_sample_page_says_the_limits_need_working_out_again(sample):
+    # One set of limits over 2021/22 to 2024/25: the 2023/24 months (about 70%) lie below them and most of
+    # the rest above, so the page names the line to add; the largest change in the generator is April 2023.
+    bare = dataclasses.replace(sample, config=dataclasses.replace(sample.config, spc_rebase={}))
+    chart = pages.monthly_chart(bare, "calls_answered_within_standard", "Calls answered within the standard")
+    text = page_words(chart)
+    assert 'put the line calls_answered_within_standard = ["2023-04"] under [spc.rebase] in council.toml' in text
+    assert "the months show a lasting change" in text
+    assert "usually stay" not in text and "within the usual range" not in text
+    alt = chart_parts(chart).images[0]["alt"]
+    assert alt.startswith("Chart: Calls answered within the standard: ")
+    assert "limits to be worked out again" in alt.split(". ")[0]
+    # With April 2023 added, the next line keeps it and adds April 2024.
+    once = dataclasses.replace(sample, config=dataclasses.replace(
+        sample.config, spc_rebase={"calls_answered_within_standard": ("2023-04",)}))
+    text = page_words(pages.monthly_chart(once, "calls_answered_within_standard", "Calls answered"))
+    assert 'calls_answered_within_standard = ["2023-04", "2024-04"]' in text
+
+
+@pytest.mark.parametrize(("measure_id", "subject"), [
+    ("responses_within_standard", "Responses within the standard"),
+    ("calls_answered_within_standard", "Calls answered within the standard"),
+    ("calls_abandoned", "Calls abandoned"),
+    ("complaints_responded_within_standard", "Complaints answered on time"),
+    ("digital_share", "Contacts made digitally"),
+])
+def test_every_sample_chart_has_its_words_under_it_and_a_title_true_to_its_points(sample, measure_id, subject):
+    chart = str(pages.monthly_chart(sample, measure_id, subject))
+    assert chart.startswith("<figure") and chart.index("<img") < chart.index("chart-words") < chart.index("<details>")
+    result = sample.spc(measure_id)
+    phrase = spc.variation_words(result).phrase
+    assert chart_parts(chart).images[0]["alt"].startswith(f"Chart: {subject}: {phrase}.")
+    if phrase == "no sign of change":
+        assert not spc.marked(result).any()
+    assert result.segments["usual"].all()  # the sample is honest out of the box
+    if result.rebased:
+        assert "worked out afresh from" in page_words(chart)
