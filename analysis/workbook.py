@@ -453,8 +453,11 @@ def _explain_failure(name: str, exc: BaseException) -> str:
     from papermill.exceptions import PapermillExecutionError
 
     if isinstance(exc, PapermillExecutionError):
-        return (f"The notebook {name} stopped at cell {exc.exec_count}: {exc.ename}: {exc.evalue}\n"
-                "  The executed notebook shows the cell and the full error; nothing was published.")
+        lines = [line for line in str(exc.source or "").splitlines() if line.strip()]
+        first = f' ("{lines[0].strip()[:80]}")' if lines else ""
+        return (f"The notebook {name} stopped at cell {exc.exec_count}{first}: {exc.ename}: {exc.evalue}\n"
+                f"  Nothing was published. To see the full error, open notebooks/{name} in JupyterLab, set "
+                "data_dir in its parameters cell to your data folder, and run it.")
     return f"The notebook {name} failed: {type(exc).__name__}: {exc}"
 
 
