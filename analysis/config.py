@@ -42,7 +42,7 @@ DATA_FORMATS = ("fixmystreet",)
 EXTRA_SOURCES = {"report_it": ("contacts", "fixmystreet")}
 # Datasets whose id may be made from the file and row (id = "row"): each record stands alone.
 ID_FROM_ROW = {"contacts": "contact_id", "calls": "call_id", "feedback": "feedback_id"}
-DATASET_KEYS = ("path", "columns", "values", "sheet", "sheets", "header_row", "section_rows", "format", "id")
+DATASET_KEYS = ("path", "columns", "values", "sheet", "sheets", "header_row", "section_rows", "format", "id", "skip")
 # A financial year as councils write it: 2023/24, 2023-24, 2023/2024, 2023-2024 (always shown as 2023/24).
 YEAR_LABEL = re.compile(r"^(\d{4})[/\-\u2013](\d{2}|\d{4})$")
 DEFAULT_LOCATIONS_NAME = "in-person places"
@@ -100,6 +100,9 @@ class DatasetSource:
     sheets: str | tuple[str, ...] | None = None  # "all", or the names of the sheets to read as one
     section_rows: str | None = None  # "theme": a row with one filled cell is a heading giving the theme below
     id: str | None = None            # "row": the export has no id column; one is made from file and row
+    # column (the export's name or the contract's) -> values whose rows are not records of this dataset
+    # (a cancelled case, an Ombudsman enquiry in the complaints export): left out, and said
+    skip: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -422,8 +425,17 @@ def _datasets(table: dict, key: str, problems: _Problems) -> dict[str, DatasetSo
                 f"is for {', '.join(ID_FROM_ROW)} only: the ids of {name} join records together, so they "
                 "must come from the export"))
             id_rule = None
+        skip = {}
+        for column, listed in (spec.get("skip") or {}).items() if isinstance(spec.get("skip", {}), dict) else ():
+            listed = [listed] if isinstance(listed, str) else listed
+            if not isinstance(listed, list) or not all(isinstance(v, str) and v.strip() for v in listed):
+                problems.error(f"{item_key}.skip.{column}", f'must be a list of values, e.g. ["Cancelled"] (got {listed!r})')
+                continue
+            skip[str(column)] = tuple(listed)
+        if not isinstance(spec.get("skip", {}), dict):
+            problems.error(f"{item_key}.skip", 'must be a table, e.g. [datasets.contacts.skip] then "Status" = ["Cancelled"]')
         sources[name] = DatasetSource(tuple(path), dict(columns), sheet, header_row, data_format, values,
-                                      sheets, section_rows, id_rule)
+                                      sheets, section_rows, id_rule, skip)
     return sources
 
 
@@ -463,7 +475,12 @@ def _value_maps(table, key: str, problems: _Problems) -> dict[str, dict[str, str
         for theirs, ours in mapping.items():
             if isinstance(ours, bool):
                 ours = "true" if ours else "false"
-            if not isinstance(ours, (str, int)) or (isinstance(ours, str) and not ours.strip()):
+            if isinstance(ours, str) and not ours.strip():
+                problems.error(item_key, (
+                    f'"{theirs}" maps to nothing. To leave such rows out, list the value under '
+                    f'[{key.rsplit(".", 1)[0]}.skip] instead, e.g. "{column}" = ["{theirs}"]'))
+                continue
+            if not isinstance(ours, (str, int)):
                 problems.error(item_key, f'"{theirs}" must map to a value in quotes (got {ours!r})')
                 continue
             good[str(theirs)] = str(ours)

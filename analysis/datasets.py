@@ -201,6 +201,7 @@ SCHEMAS: dict[str, tuple[Col, ...]] = {
         Col("note", "text"),
     ),
 }
+SKIP_PREFIX = "_skip:"  # an export column read only to leave rows out ([datasets.NAME.skip])
 # Columns the loader works out itself, never read from an export.
 DERIVED = {"status_label"}
 # One of these columns is required: a queue report gives answered (yes/no) or an outcome.
@@ -222,7 +223,7 @@ EXPECTED = {
     "number": "a number",
     "duration": "a wait in seconds (35 or 35.5), or as hh:mm:ss or mm:ss (00:00:35)",
     "year": "a financial year written like 2023/24 or 2023-24",
-    "carried_from": "the earlier action as YEAR:ID, e.g. 2022/23:4c",
+    "carried_from": "the earlier action as YEAR:ID, e.g. 2022/23:4c (or as '4c (22/23)')",
 }
 TRUE_WORDS = {"true", "yes", "y", "1", "1.0", "t"}
 FALSE_WORDS = {"false", "no", "n", "0", "0.0", "f"}
@@ -457,6 +458,9 @@ class _Layout:
     constants: dict[str, str]     # columns every record of the file has, e.g. channel = report_it
     format: str | None
     section_rows: str | None = None  # "theme": heading rows give the theme of the rows below
+    # [datasets.KEY.skip]: the column read for it (the contract's name, or a private one for an export column
+    # the contract does not have) -> (its name in council.toml, the values whose rows are left out)
+    skip: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
 
 
 def _layout(config: Config, ds: str, key: str) -> _Layout:
@@ -468,7 +472,15 @@ def _layout(config: Config, ds: str, key: str) -> _Layout:
         known = {_normalise_header(k): v for k, v in FIXMYSTREET_COLUMNS.items() if v not in user.values()}
         return _Layout(key, known | user, False, frozenset(wanted | {CLOSED}), dict(FIXMYSTREET_VALUES),
                        data_format)
-    return _Layout(key, user, True, frozenset(wanted), {}, None, spec.section_rows if spec else None)
+    skip = {}
+    for column, values in (spec.skip if spec else {}).items():
+        name = _normalise_header(column)
+        target = user.get(name) or (name if name in wanted else f"{SKIP_PREFIX}{name}")
+        skip[target] = (column, values)
+    private = {n for n in skip if n.startswith(SKIP_PREFIX)}
+    renames = user | {n[len(SKIP_PREFIX):]: n for n in private}
+    return _Layout(key, renames, True, frozenset(wanted | private), {}, None,
+                   spec.section_rows if spec else None, skip)
 
 
 def _column_map(headers, layout: _Layout) -> dict[int, str]:
@@ -627,6 +639,8 @@ def _read_file(path: Path, dataset: str, config: Config, key: str | None = None,
     results = []
     for frame, source in parts:
         frame, source, skipped = _skip_non_data(dataset, frame, source, layout)
+        frame, source, left_out = _skip_configured(dataset, frame, source, layout)
+        skipped += left_out
         if spec is not None and spec.id == "row" and dataset in ID_FROM_ROW:
             # No id column in the export: the file and the row the user sees make one.
             where = f"{path.name}:{source.sheet}:" if source.several_sheets else f"{path.name}:"
@@ -911,6 +925,36 @@ def _merged_ranges(path: Path, title: str) -> list[tuple[int, int, int, int]]:
     return sorted(ranges)
 
 
+def _skip_configured(ds: str, frame: pd.DataFrame, source: SourceFile, layout: _Layout,
+                     ) -> tuple[pd.DataFrame, SourceFile, list[Problem]]:
+    """Leave out the rows ``[datasets.KEY.skip]`` names (a cancelled case, an Ombudsman enquiry listed among
+    complaints), matched as set values are, and say how many; the export columns read only for this are
+    dropped."""
+    problems = []
+    keep = np.ones(len(frame), dtype=bool)
+    for target, (column, values) in layout.skip.items():
+        if target not in frame.columns:
+            problems.append(_problem(ds, source.name, (
+                f"has no column {column!r}, which council.toml's [datasets.{layout.key}.skip] names: no rows left "
+                "out for it"), "check the column's name, or remove the line if this file never has it.",
+                fatal=False))
+            continue
+        text = _as_text(frame[target])
+        match = value_key(text).isin([_key(v) for v in values]).fillna(False).to_numpy(dtype=bool)
+        if match.any():
+            problems.append(_problem_at(ds, source, None, np.flatnonzero(match), (
+                f"has rows whose {column!r} is {' or '.join(repr(v) for v in values)}: left out, as council.toml's "
+                f"[datasets.{layout.key}.skip] says"), text[match].head(20), fatal=False,
+                fix="nothing; they are not records of this dataset."))
+        keep &= ~match
+    frame = frame.drop(columns=[c for c in frame.columns if c.startswith(SKIP_PREFIX)])
+    if keep.all():
+        return frame, source, problems
+    positions = np.flatnonzero(keep)
+    source.row_numbers = source.rows_of(positions)
+    return frame.iloc[positions].reset_index(drop=True), source, problems
+
+
 ROW_FIRST, ROW_ONE_VALUE, ROW_BLANK = "_first_cell", "_one_value", "_blank"
 # A report's footer, as Salesforce writes it under a report, and total rows of queue reports.
 FOOTER_WORDS = re.compile(r"^\s*(?:grand totals?|totals?|copyright|\(c\)|©|confidential|generated by|report generated|"
@@ -979,7 +1023,9 @@ def _skip_non_data(ds: str, frame: pd.DataFrame, source: SourceFile, layout: _La
         total &= one_value
     heading = np.zeros(length, dtype=bool)
     if layout.section_rows == "theme":
-        heading = one_value & ~blank & ~footer & ~total
+        # A heading holds words: a row with only a ref (1.2) is an action whose other cells are empty.
+        worded = first.str.contains(r"[^\W\d_]", na=False).to_numpy(dtype=bool)
+        heading = one_value & worded & ~blank & ~footer & ~total
     kept = ~(blank | footer | total | heading)
     problems = []
     last_kept = np.flatnonzero(kept)[-1] if kept.any() else -1
@@ -1392,8 +1438,10 @@ def _parse_file(ds: str, frame: pd.DataFrame, source: SourceFile, config: Config
         elif col.kind in ("timestamp", "date"):
             values = parse_timestamps(raw) if col.kind == "timestamp" else parse_dates(raw)
             if col.kind == "date":
-                values, found = _months_as_dates(ds, col, raw, values, source)
+                values, found, excused = _months_as_dates(ds, col, raw, values, source, config.year_start_month)
                 problems.extend(found)
+                if excused.any():
+                    text = _as_text(raw).mask(excused)
         elif col.kind == "bool":
             values = parse_booleans(raw)
         elif col.kind == "number":
@@ -1402,9 +1450,9 @@ def _parse_file(ds: str, frame: pd.DataFrame, source: SourceFile, config: Config
             values = parse_durations(raw)
         elif col.kind == "carried_from":
             text = _as_text(raw)
-            parts = text.str.extract(r"^\s*([^:]+?)\s*:\s*(\S.*?)\s*$")
-            year = parts[0].map(year_label_text, na_action="ignore")
-            values = (year.astype("string") + ":" + parts[1].astype("string")).fillna(text)  # unreadable: reported
+            # Unreadable ones are kept as typed, and reported by the check of the form.
+            values = _per_distinct(text, lambda t: t.map(lambda v: carried_from_text(v) or v, na_action="ignore")
+                                   .astype("string"))
         elif col.kind == "year":
             text = _as_text(raw)
             values = _per_distinct(text, lambda t: t.map(year_label_text, na_action="ignore").astype("string"))
@@ -1466,23 +1514,80 @@ def _call_outcomes(parsed: dict, frame: pd.DataFrame, source: SourceFile) -> lis
                             "are not real calls.")]
 
 
-def _months_as_dates(ds: str, col: Col, raw: pd.Series, values: pd.Series, source: SourceFile,
-                     ) -> tuple[pd.Series, list[Problem]]:
-    """A date column's months typed as text ('March 2025') read as the month's last day, with a warning."""
+_YEAR_IN_TEXT = re.compile(r"(?<![\d.])(\d{4}|\d{2})\s*[/\-\u2013]\s*(\d{2}|\d{4})(?![\d.])")
+_REF_IN_TEXT = re.compile(r"(?<![\w.])([A-Za-z]?\d+(?:\.\d+)*[A-Za-z]?)(?![\w.])")
+
+
+def carried_from_text(value: str) -> str | None:
+    """Where an action came from, as the pages write it ('2023/24:1.3'), from the contract's form in any year
+    spelling ('2023-24:1.3') or as officers write it ('1.3 (23/24)', 'Carried from 2023/24 action 2.4',
+    '2023/24 - 4c'); None when no single year and ref can be told."""
+    text = str(value).strip()
+    if ":" in text:
+        year, _, ref = text.partition(":")
+        label = year_label_text(year.strip())
+        return f"{label}:{ref.strip()}" if label and ref.strip() and " " not in ref.strip() else None
+    years = _YEAR_IN_TEXT.findall(text)
+    if len(years) != 1:
+        return None
+    start, end = years[0]
+    start = f"20{start}" if len(start) == 2 else start
+    label = year_label_text(f"{start}/{end}")
+    rest = _YEAR_IN_TEXT.sub(" ", text)
+    refs = _REF_IN_TEXT.findall(rest)
+    return f"{label}:{refs[0]}" if label and len(refs) == 1 else None
+
+
+_QUARTER_TEXT = re.compile(r"^\s*Q([1-4])\s*[,\-]?\s*(?:of\s+)?(\d{4}\s*[/\-\u2013]\s*(?:\d{2}|\d{4}))\s*$", re.IGNORECASE)
+# Optional date columns officers fill by hand: words here mean "no date", said as a warning.
+WORDS_AS_NO_DATE = {("action_plan", "due")}
+
+
+def parse_quarters(text: pd.Series, start_month: int = 4) -> pd.Series:
+    """A quarter of a financial year typed as a date ('Q4 2024/25') -> the quarter's last day (31 March 2025
+    for a year starting in April); NaT for anything else."""
+    parts = text.str.extract(_QUARTER_TEXT)
+    result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    start = parts[1].map(lambda y: parse_year_label(re.sub(r"\s", "", y)) if isinstance(y, str) else None)
+    ok = parts[0].notna() & start.notna()
+    if ok.any():
+        first = pd.to_datetime(dict(year=start[ok].astype(int), month=start_month, day=1))
+        ends = [f + pd.DateOffset(months=3 * int(q)) - pd.Timedelta(days=1) for f, q in zip(first, parts[0][ok])]
+        result[ok] = ends
+    return result
+
+
+def _months_as_dates(ds: str, col: Col, raw: pd.Series, values: pd.Series, source: SourceFile, start_month: int,
+                     ) -> tuple[pd.Series, list[Problem], np.ndarray]:
+    """A date column's months and quarters typed as text ('March 2025', 'Q4 2024/25') read as their last day,
+    with a warning; and, in the action plan's target dates, words ('Ongoing', 'TBC') read as no date, with a
+    warning. Returns the values, the warnings, and where a cell's text was read as no date."""
+    excused = np.zeros(len(raw), dtype=bool)
     left = values.isna() & _present(raw)
     if not left.any() or pd.api.types.is_datetime64_any_dtype(raw.dtype):
-        return values, []
-    months = parse_months(_as_text(raw[left]))
-    read = months.notna()
-    if not read.any():
-        return values, []
+        return values, [], excused
+    typed = _as_text(raw[left])
+    loose = parse_months(typed).fillna(parse_quarters(typed, start_month))
+    read = loose.notna()
+    problems = []
     values = values.copy()
-    values[months.index[read]] = months[read]
-    positions = np.flatnonzero(left.to_numpy())[read.to_numpy()]
-    shown = (_as_text(raw.iloc[positions[:20]]) + " read as " + months[read].head(20).dt.strftime("%d/%m/%Y").values)
-    return values, [_problem_at(ds, source, col.name, positions, (
-        "has a month where a date is expected: read as the last day of that month"), shown, fatal=False, fix=(
-        "nothing, if the last day of the month is meant; otherwise type the date in full (31/03/2025)."))]
+    if read.any():
+        values[loose.index[read]] = loose[read]
+        positions = np.flatnonzero(left.to_numpy())[read.to_numpy()]
+        shown = (typed[read].head(20) + " read as " + loose[read].head(20).dt.strftime("%d/%m/%Y").values)
+        problems.append(_problem_at(ds, source, col.name, positions, (
+            "has a month or quarter where a date is expected: read as its last day"), shown, fatal=False, fix=(
+            "nothing, if the last day is meant; otherwise type the date in full (31/03/2025).")))
+    if (ds, col.name) in WORDS_AS_NO_DATE:
+        words = ~read & ~typed.str.contains(r"\d", na=False)
+        if words.any():
+            positions = np.flatnonzero(left.to_numpy())[words.to_numpy()]
+            excused[positions] = True
+            problems.append(_problem_at(ds, source, col.name, positions, (
+                "has words where a date is expected: read as no date"), typed[words].head(20), fatal=False, fix=(
+                "nothing, if the action has no date; otherwise type the date (31/03/2025), a month (March 2025) "
+                "or a quarter (Q4 2024/25).")))
+    return values, problems, excused
 
 
 def _dates_out_of_order(ds: str, parsed: dict, source: SourceFile) -> list[Problem]:
@@ -1684,6 +1789,9 @@ def _check_fix(ds: str, column: str | None, check: str, config: Config | None) -
     """How to fix what a pandera check found, in a sentence."""
     if check == "not_nullable":
         return "fill these cells in, or delete the rows if they are not real records."
+    if check == "multiple_fields_uniqueness" and ds == "action_plan":
+        return ("give each action its own ref within its plan year. A ref typed as a number loses its trailing "
+                "zero in Excel (1.10 becomes 1.1): format the Ref column as Text and type the refs again.")
     if check in ("field_uniqueness", "multiple_fields_uniqueness"):
         return ("delete the repeated rows (an export run twice, or two overlapping date ranges?), or give "
                 "each record its own reference.")
@@ -1866,6 +1974,30 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _value_map_warnings(config: Config, ds: str) -> list[Problem]:
+    """A [datasets.KEY.values.COLUMN] section that can do nothing (a misspelt column, a date column) must not
+    pass silently."""
+    problems = []
+    kinds = {c.name: c.kind for c in SCHEMAS[ds]}
+    for key in [ds] + [extra for extra, (target, _) in EXTRA_SOURCES.items() if target == ds]:
+        spec = config.datasets.get(key)
+        for column in (spec.values if spec else {}):
+            section = f"[datasets.{key}.values.{column}]"
+            if column not in kinds:
+                near = difflib.get_close_matches(column, list(kinds), n=1)
+                problems.append(_problem(ds, "council.toml", (
+                    f"{section} names {column!r}, which is not a column of {ds}: it maps nothing"), (
+                    f'name the column as the contract does{f" (did you mean {near[0]!r}?)" if near else ""}.'),
+                    fatal=False))
+            elif kinds[column] in ("timestamp", "date", "number", "duration", "year", "carried_from"):
+                problems.append(_problem(ds, "council.toml", (
+                    f"{section} maps values of {column!r}, a column of {kinds[column]}s, which are read as such, "
+                    "not through a values map: it maps nothing"), (
+                    "remove it; see the data contract for the forms of dates, durations, years and carried_from "
+                    "the workbook reads."), fatal=False))
+    return problems
+
+
 def load_dataset(config: Config, ds: str) -> tuple[LoadedDataset | None, list[Problem]]:
     """Read, parse and validate one dataset from all its files.
 
@@ -1878,7 +2010,7 @@ def load_dataset(config: Config, ds: str) -> tuple[LoadedDataset | None, list[Pr
         return None, err.problems
     if not files:
         return None, skipped
-    frames, problems, ignored, sources = [], list(skipped), [], []
+    frames, problems, ignored, sources = [], list(skipped) + _value_map_warnings(config, ds), [], []
     for path, key in files:
         try:
             parts = _read_file(path, ds, config, key)
@@ -1935,7 +2067,10 @@ def _duplicates_across_files(ds: str, frames: list[pd.DataFrame], sources: list[
         if len(having) < 2:
             continue
         combined = pd.concat([f[key].assign(_file=i, _row=np.arange(len(f))) for i, f in having], ignore_index=True)
-        repeated = combined[combined.duplicated(key, keep="first")]
+        # Repeats within one file are that file's own problem (reported with it); here only a record whose
+        # first appearance is in an earlier file.
+        first_file = combined.groupby(key, sort=False, dropna=False)["_file"].transform("first")
+        repeated = combined[combined.duplicated(key, keep="first") & (combined["_file"] != first_file)]
         for file_index, group in repeated.groupby("_file"):
             source = sources[int(file_index)]
             problems.append(_problem_at(ds, source, " + ".join(key), group["_row"].to_numpy(), (

@@ -256,7 +256,7 @@ def contact_measures(contacts: pd.DataFrame, config: Config, calendar: WorkingCa
                               index=contacts.index)
     rows = [
         count_rows("contacts_received", years, {
-            "channel": channel, "channel_group": channel_group, "location": contacts["location"],
+            "channel": channel, "channel_group": channel_group, "location": in_person_location(contacts),
             "service": contacts["service"]}),
         rate_rows("digital_share", years, channel.isin(config.digital_channels).to_numpy(), np.ones(len(years)),
                   months=contacts["received_at"]),
@@ -755,13 +755,19 @@ def not_yet_due_count(contacts: pd.DataFrame | None, config: Config, calendar: W
     return int((outcome.not_yet_due & has_standard).sum())
 
 
+def in_person_location(contacts: pd.DataFrame) -> pd.Series:
+    """The place of each in-person visit; missing for contacts on other channels, whose location a CRM may
+    fill with the office that logged them (a phone case at the council offices is not a visit)."""
+    return contacts["location"].where(contacts["channel"].astype("object") == "in_person")
+
+
 def in_person_purposes(contacts: pd.DataFrame | None, config: Config, year: str) -> pd.DataFrame | None:
     """In-person visits in ``year`` per place and purpose (category; "not recorded" where empty):
     location, category, visits, share (% of the place's visits), most visits first within each place."""
     if contacts is None:
         return None
     in_year = in_financial_year(contacts["received_at"], year, config.year_start_month)
-    visits = contacts.loc[in_year & contacts["location"].notna().to_numpy(), ["location", "category"]]
+    visits = contacts.loc[in_year & in_person_location(contacts).notna().to_numpy(), ["location", "category"]]
     visits = visits.astype("object").fillna({"category": "not recorded"})
     counts = visits.groupby(["location", "category"]).size().rename("visits").reset_index()
     counts = counts.sort_values(["location", "visits"], ascending=[True, False])

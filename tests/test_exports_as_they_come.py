@@ -286,7 +286,7 @@ def test_action_plan_workbook_with_a_sheet_per_year_and_theme_headings(tmp_path)
     for sheet in ("2023-24", "2024-2025"):
         name = f'Action Plan.xlsx, sheet "{sheet}"'
         assert (name, "has blank rows", (6,)) in said
-        assert (name, "has a month where a date is expected", (5,)) in said
+        assert (name, "has a month or quarter where a date is expected", (5,)) in said
     # Nothing called damaged, duplicated or empty.
     text = "\n".join(str(p) for p in problems)
     assert "damaged" not in text and "more than once" not in text and "empty" not in text
@@ -404,3 +404,127 @@ def test_id_from_row_only_where_records_stand_alone(tmp_path):
     with pytest.raises(ConfigError) as info:
         _folder(tmp_path, {}, '[datasets.panel]\nid = "row"\n')
     assert "datasets.panel.id" in str(info.value) and "contacts, calls, feedback" in str(info.value)
+
+
+# --- what a new user met (tried on exports the tests were not written against) ----------------
+
+
+def test_rows_that_are_not_records_are_left_out_as_council_toml_says(tmp_path):
+    config = _folder(tmp_path, {"complaints.csv": (
+        "Case Ref,Stage,Date Received,Service,Status\n"
+        "K1,Stage 1 - Informal,03/04/2023,Waste,Closed\n"
+        "K2,LGSCO Enquiry,04/04/2023,Waste,Closed\n"          # an Ombudsman enquiry, not a stage of the procedure
+        "K3,Stage 2 - Formal Review,05/04/2023,Waste,Cancelled\n"   # cancelled: not a complaint
+        "K4,Stage 2 - Formal Review,06/04/2023,Waste,Closed\n")}, '''
+[datasets.complaints.columns]
+"Case Ref" = "complaint_id"
+"Stage" = "stage"
+"Date Received" = "received_at"
+"Service" = "service"
+[datasets.complaints.values.stage]
+"Stage 1 - Informal" = "1"
+"Stage 2 - Formal Review" = "2"
+[datasets.complaints.skip]
+"Stage" = ["LGSCO Enquiry"]
+"Status" = ["cancelled"]
+''')
+    datasets, problems = check_all(config)
+    assert not _fatal(problems)
+    assert datasets.complaints["complaint_id"].tolist() == ["K1", "K4"]
+    said = {p.rows: p.message for p in _warnings(problems)}
+    assert "'Stage' is 'LGSCO Enquiry'" in said[(3,)] and "'Status' is 'cancelled'" in said[(4,)]
+    # The Status column was read only to leave rows out: it is not kept.
+    assert "Status" not in datasets.complaints.columns
+
+
+def test_an_empty_value_in_a_map_points_at_skip(tmp_path):
+    from analysis.errors import ConfigError
+
+    with pytest.raises(ConfigError) as info:
+        _folder(tmp_path, {}, '[datasets.complaints.values.stage]\n"LGSCO Enquiry" = ""\n')
+    assert '[datasets.complaints.skip] instead, e.g. "stage" = ["LGSCO Enquiry"]' in str(info.value)
+
+
+def test_a_values_section_that_maps_nothing_is_said(tmp_path):
+    config = _folder(tmp_path, {"contacts.csv": "contact_id,received_at,channel,service\nA1,2023-04-03,email,W\n"},
+                     '[datasets.contacts.values.chanel]\n"Web" = "online_form"\n'
+                     '[datasets.contacts.values.received_at]\n"Yesterday" = "2023-04-02"\n')
+    _, problems = check_all(config)
+    messages = [p.message for p in _warnings(problems)]
+    assert any("names 'chanel', which is not a column of contacts" in m for m in messages)
+    assert any("maps values of 'received_at', a column of timestamps" in m for m in messages)
+    assert "did you mean 'channel'?" in "\n".join(p.fix for p in _warnings(problems))
+
+
+def test_carried_from_as_officers_write_it(tmp_path):
+    config = _folder(tmp_path, {"action_plan.csv": (
+        "plan_year,action_id,theme,action,status,carried_from\n"
+        "2023/24,1.3,Getting the basics right,A,Not achieved,\n"
+        "2023/24,2.4,Getting the basics right,B,Not achieved,\n"
+        "2024/25,1,Getting the basics right,C,Achieved,1.3 (23/24)\n"
+        "2024/25,2,Getting the basics right,D,Achieved,Carried from 2023/24 action 2.4\n")})
+    plan = load_all(config).action_plan
+    assert plan["carried_from"].tolist()[2:] == ["2023/24:1.3", "2023/24:2.4"]
+
+
+def test_target_dates_as_quarters_and_words(tmp_path):
+    config = _folder(tmp_path, {"action_plan.csv": (
+        "plan_year,action_id,theme,action,status,due\n"
+        "2024/25,1,T,A,Achieved,Q4 2024/25\n"      # the quarter's last day: 31 March 2025
+        "2024/25,2,T,B,Achieved,Q2 2024-25\n"      # 30 September 2024
+        "2024/25,3,T,C,Achieved,Ongoing\n"         # no date, said
+        "2024/25,4,T,D,Achieved,TBC\n"
+        "2024/25,5,T,E,Achieved,31/02/2025\n")})   # a day that does not exist: still a problem to fix
+    datasets, problems = check_all(config)
+    (fatal,) = _fatal(problems)
+    assert fatal.rows == (6,) and "31/02/2025 is a day that does not exist" in fatal.fix
+    said = {p.message: p.rows for p in _warnings(problems)}
+    assert said["has a month or quarter where a date is expected: read as its last day"] == (2, 3)
+    assert said["has words where a date is expected: read as no date"] == (4, 5)
+    config = _folder(tmp_path, {"action_plan.csv": (
+        "plan_year,action_id,theme,action,status,due\n2024/25,1,T,A,Achieved,Q4 2024/25\n"
+        "2024/25,2,T,B,Achieved,Q2 2024-25\n2024/25,3,T,C,Achieved,Ongoing\n")})
+    plan = load_all(config).action_plan
+    assert plan["due"].tolist()[:2] == [pd.Timestamp("2025-03-31"), pd.Timestamp("2024-09-30")]
+    assert pd.isna(plan["due"].iloc[2])
+
+
+def test_a_place_on_a_phone_case_is_not_a_visit(tmp_path):
+    from analysis.measures import contact_measures, in_person_purposes
+    from analysis.calendar import WorkingCalendar
+
+    config = _folder(tmp_path, {"contacts.csv": (
+        "contact_id,received_at,channel,service,location\n"
+        "A1,2023-04-03 09:00,in_person,Waste,Town Hall\n"
+        "A2,2023-04-03 09:00,phone,Waste,Town Hall\n"       # logged at the Town Hall's desk: a call, not a visit
+        "A3,2023-04-03 09:00,in_person,Waste,Town Hall\n")})
+    contacts = load_all(config).contacts
+    rows = contact_measures(contacts, config, WorkingCalendar.for_council(config)).set_index(["measure_id", "breakdown"])
+    assert rows.loc[("contacts_received", "location=Town Hall"), "value"] == 2
+    assert in_person_purposes(contacts, config, "2023/24")["visits"].sum() == 2
+
+
+def test_a_ref_repeated_in_one_sheet_is_not_called_a_repeat_of_another_file(tmp_path):
+    config = _folder(tmp_path, {"action_plan.csv": (
+        "plan_year,action_id,theme,action,status\n2023/24,1.1,T,A,Achieved\n2023/24,1.1,T,B,Achieved\n")})
+    _, problems = check_all(config)
+    (problem,) = _fatal(problems)
+    assert "more than once" in problem.message and "1.10 becomes 1.1" in problem.fix
+    assert "earlier file" not in str(problem)
+
+
+def test_a_row_with_only_a_ref_is_not_a_theme_heading(tmp_path):
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "2023-24"
+    ws.append(["Ref", "Action", "Lead", "Target date", "RAG / Status"])
+    ws.append(["Theme 1: Getting the basics right"])
+    ws.merge_cells("A2:E2")
+    ws.append([1.1, "Publish the standards", "Head of CS", None, "Complete"])
+    ws.append([1.2])                                  # an action whose other cells are still to be filled in
+    book.save(tmp_path / "plan.xlsx")
+    config = _folder(tmp_path, {}, PLAN_TOML)
+    _, problems = check_all(config)
+    (problem,) = [p for p in _fatal(problems) if p.column == "action"]
+    assert problem.rows == (4,) and "empty where a value is required" in problem.message
+    assert not [p for p in _fatal(problems) if p.column == "theme"]
