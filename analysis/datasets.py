@@ -323,7 +323,8 @@ class Problem:
             plural = "s" if self.count > 1 else ""
             text += f"\n  {self.count:,} {self.row_word}{plural}: {self.row_word}{plural} {shown}{more}"
         if self.examples:
-            text += "\n  found: " + ", ".join(repr(e) for e in self.examples[:EXAMPLES_SHOWN])
+            more = ", ..." if len(self.examples) > EXAMPLES_SHOWN else ""
+            text += "\n  found: " + ", ".join(repr(e) for e in self.examples[:EXAMPLES_SHOWN]) + more
         if self.fix:
             text += f"\n  to fix: {self.fix}"
         if not self.fatal:
@@ -367,7 +368,7 @@ def _problem_at(ds: str, source: SourceFile, column: str | None, positions, mess
                 examples=(), fatal: bool = True, fix: str = "", header: str | None = None) -> Problem:
     positions = np.asarray(positions, dtype="int64")
     rows = tuple(int(r) for r in source.rows_of(positions[:ROWS_SHOWN]))
-    examples = tuple(dict.fromkeys(str(e) for e in examples))[:EXAMPLES_SHOWN]
+    examples = tuple(dict.fromkeys(str(e) for e in examples))[:EXAMPLES_SHOWN + 1]  # one more: "..." is said
     header = header or (source.headers.get(column) if column else None)
     return Problem(ds, source.name, message, column, rows, len(positions), examples, source.row_word, fatal,
                    fix, header)
@@ -1115,7 +1116,9 @@ def parse_timestamps(raw: pd.Series) -> pd.Series:
         iso = pd.to_datetime(text[plain], format="ISO8601", errors="coerce")
         # ISO 8601 allows a year or a month alone ("2023", "2023-04"), but neither is a date.
         result[plain] = iso.mask(text[plain].str.len() < 10)
-    for fmt in ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y"):
+    # Day first, as UK systems write it; iCasework and Dynamics also write the month as a word (06-Apr-2023).
+    for fmt in ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d-%b-%Y %H:%M:%S", "%d-%b-%Y %H:%M",
+                "%d-%b-%Y", "%d %b %Y %H:%M", "%d %b %Y", "%d %B %Y %H:%M", "%d %B %Y"):
         left = plain & result.isna()
         if not left.any():
             break

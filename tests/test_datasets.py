@@ -37,6 +37,12 @@ def test_timestamps_in_every_accepted_form():
     assert parsed.iloc[7:].isna().all()
 
 
+def test_dates_with_the_month_as_a_word_as_icasework_and_dynamics_write_them():
+    parsed = parse_timestamps(pd.Series(["06-Apr-2023", "06-Apr-2023 14:05", "6 April 2023", "06 Apr 2023 09:30"]))
+    assert parsed.tolist() == [pd.Timestamp("2023-04-06"), pd.Timestamp("2023-04-06 14:05"),
+                               pd.Timestamp("2023-04-06"), pd.Timestamp("2023-04-06 09:30")]
+
+
 def test_zone_aware_parquet_timestamps_become_uk_local():
     aware = pd.Series(pd.to_datetime(["2023-06-30 23:30"]).tz_localize("UTC"))
     assert parse_timestamps(aware).iloc[0] == pd.Timestamp("2023-07-01 00:30")
