@@ -21,7 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.compare import ALPHA, two_proportion_p_value
+from analysis.compare import ALPHA, UNTESTED_PREFIXES, change_p_value
+from analysis.measures import monthly_dispersion
 from analysis.present import count_words, date_words, name_from_id, percent_words
 
 DATE_COLUMNS = ("received_at", "offered_at", "given_at", "invited_on", "joined_on")
@@ -156,9 +157,14 @@ class Comparison:
 
 
 def compare_rates(successes_a, total_a, successes_b, total_b, label_a: str, label_b: str,
-                  minimum_count: int = 5) -> Comparison:
-    """Two rates compared with the two-sided two-proportion z-test at 95%."""
-    p = float(two_proportion_p_value([successes_a], [total_a], [successes_b], [total_b])[0])
+                  minimum_count: int = 5, *, monthly_chi2_a=np.nan, months_a=np.nan, monthly_chi2_b=np.nan,
+                  months_b=np.nan) -> Comparison:
+    """Two rates compared two-sided at 95% by the yearly pages' rule (``compare.change_p_value``): Fisher's
+    exact test where an expected count is below 5; otherwise the two-proportion z-test, its z divided by the
+    square root of how much the months vary (from each period's monthly chi-square and number of months,
+    where given; with none, or fewer than 6 months in all, the plain z-test)."""
+    p = float(change_p_value([successes_a], [total_a], [successes_b], [total_b], monthly_chi2_a, months_a,
+                             monthly_chi2_b, months_b)[0])
     return Comparison(label_a, label_b, int(successes_a), int(total_a), int(successes_b), int(total_b), p,
                       minimum_count)
 
@@ -175,13 +181,27 @@ def compare_periods(frame: pd.DataFrame, success, period_a: tuple, period_b: tup
     hit = _flags(frame[success] if isinstance(success, str) else success)
     counted = np.ones(len(frame), dtype=bool) if include is None else _flags(include)
     stamps = frame[column]
+    months = stamps.dt.to_period("M").to_numpy()
     parts = []
     for start, end in (period_a, period_b):
         in_period = ((stamps >= _as_timestamp(start)) & (stamps < _as_timestamp(end))).to_numpy() & counted
-        parts.append((int((hit & in_period).sum()), int(in_period.sum())))
+        parts.append((int((hit & in_period).sum()), int(in_period.sum()), _spread(hit, in_period, months)))
     labels = labels or tuple(f"{date_words(s)} to {date_words(pd.Timestamp(e) - pd.Timedelta(days=1))}" for s, e in
                              (period_a, period_b))
-    return compare_rates(parts[0][0], parts[0][1], parts[1][0], parts[1][1], labels[0], labels[1], minimum_count)
+    (x_a, n_a, (chi2_a, m_a)), (x_b, n_b, (chi2_b, m_b)) = parts
+    return compare_rates(x_a, n_a, x_b, n_b, labels[0], labels[1], minimum_count, monthly_chi2_a=chi2_a,
+                         months_a=m_a, monthly_chi2_b=chi2_b, months_b=m_b)
+
+
+def _spread(hit: np.ndarray, in_period: np.ndarray, months: np.ndarray) -> tuple[float, float]:
+    """How much a period's months vary about its own rate: (monthly chi-square, months with a row), as the
+    yearly measures work it out (``measures.monthly_dispersion``), for the test of a change."""
+    if not in_period.any():
+        return np.nan, np.nan
+    by_month = pd.DataFrame({"period": 0, "month": months[in_period], "num": hit[in_period].astype("float64"),
+                             "den": 1.0}).groupby(["period", "month"], sort=True)[["num", "den"]].sum().reset_index()
+    spread = monthly_dispersion(by_month, ["period"])
+    return float(spread["monthly_chi2"].iloc[0]), float(spread["months"].iloc[0])
 
 
 def _flags(values) -> np.ndarray:
@@ -254,30 +274,45 @@ def fold_small(counts: pd.DataFrame, minimum_count: int = 5, label: str = "Other
     Members are never shown a count from 1 to 4; folding the small rows together,
     rather than hiding each one, keeps the table adding up to its totals without
     letting a hidden count be worked out by subtraction. A table with no small
-    count is returned unchanged; a folded row can itself still be small.
+    count is returned unchanged. The folded row is never small itself (unless
+    every row is folded into it): a place's visits are on the yearly pages, and
+    those less the rows shown would give it back; so while it would be small,
+    the next smallest row (by its total) is folded in as well.
     """
     small = ((counts > 0) & (counts < minimum_count)).any(axis=1)
     if not small.any():
         return counts
+    for row in counts.sum(axis=1).sort_values(kind="stable").index:  # a handful of categories
+        folded = counts[small].sum()
+        if not ((folded > 0) & (folded < minimum_count)).any():
+            break
+        small[row] = True
     kept = counts[~small]
     folded = counts[small].sum().to_frame(label).T
     return pd.concat([kept, folded.astype(counts.dtypes.to_dict())])
 
 
 def compare_measure(workbook, measure_id: str, year_a: str, year_b: str, breakdown: str = "") -> Comparison | None:
-    """A percentage measure of the yearly workbook in two years, tested as :func:`compare_rates` does.
+    """A percentage measure of the yearly workbook in two years, tested as measures.csv and the yearly pages
+    test it: with each year's monthly statistics (``monthly_chi2``, ``months``) where the rows have them, so
+    an ad-hoc page never calls significant what the scorecard does not.
 
     None when the measure has no counts behind it in either year (a score, a
-    count, a value reported by a service), so its change cannot be tested.
+    count, a value reported by a service), or is the action plan's (every
+    action, not a sample: no test applies), so its change cannot be tested.
     """
+    if measure_id.startswith(UNTESTED_PREFIXES):
+        return None
     rows = []
     for year in (year_a, year_b):
         row = workbook.value(measure_id, year, breakdown)
         if row is None or row["unit"] != "percent" or pd.isna(row["numerator"]) or pd.isna(row["denominator"]):
             return None
         rows.append(row)
+    stats = {f"{name}_{side}": row.get(column, np.nan) for side, row in zip("ab", rows)
+             for name, column in (("monthly_chi2", "monthly_chi2"), ("months", "months"))}
     return compare_rates(rows[0]["numerator"], rows[0]["denominator"], rows[1]["numerator"], rows[1]["denominator"],
-                         year_a, year_b, workbook.config.minimum_count)
+                         year_a, year_b, workbook.config.minimum_count, **stats)
 
 
 def funnel(invitations: pd.DataFrame, consultation_id: str | None = None, minimum_count: int = 5) -> pd.DataFrame:
@@ -303,11 +338,21 @@ def funnel_table(funnel_rows: pd.DataFrame, minimum_count: int = 5) -> pd.DataFr
         "Invited": [count_words(v, minimum_count) for v in funnel_rows["invited"]],
         "Opened": [count_words(v, minimum_count) for v in funnel_rows["opened"]],
         "Completed": [count_words(v, minimum_count) for v in funnel_rows["completed"]],
-        "Opened, of those invited": [percent_words(r, i, minimum_count) for r, i in
-                                     zip(funnel_rows["opened_rate"], funnel_rows["invited"])],
-        "Completed, of those who opened": [percent_words(r, o, minimum_count) for r, o in
-                                           zip(funnel_rows["completed_of_opened"], funnel_rows["opened"])],
+        # A percentage of a count from 1 to 4, beside its base, would give the count back (50.0% of 6 is 3).
+        "Opened, of those invited": [_share_words(r, n, i, minimum_count) for r, n, i in
+                                     zip(funnel_rows["opened_rate"], funnel_rows["opened"], funnel_rows["invited"])],
+        "Completed, of those who opened": [_share_words(r, n, o, minimum_count) for r, n, o in
+                                           zip(funnel_rows["completed_of_opened"], funnel_rows["completed"],
+                                               funnel_rows["opened"])],
     })
+
+
+def _share_words(rate, numerator, denominator, minimum_count: int) -> str:
+    """A percentage shown beside its base: "too few to report" where the base or the count it is of is from 1
+    to ``minimum_count - 1``, since with the base it would give that count back."""
+    if 0 < numerator < minimum_count:
+        return "too few to report"
+    return percent_words(rate, denominator, minimum_count)
 
 
 def period_label(start, end) -> str:

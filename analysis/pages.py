@@ -14,20 +14,26 @@ from analysis.calendar import next_year
 from analysis.measures import PANEL_DIMENSIONS, actions_not_achieved, carry_forward_chains
 from analysis.present import (
     CHANNEL_NAMES,
+    COMPARED_WITH,
+    NOT_RECORDED,
     UNDER_REPRESENTED,
     Html,
+    began_words,
     by_year_table,
     capital,
+    compared_baseline,
     count_words,
     counts_words,
+    disclosure,
     escape,
     group_words,
-    hidden_counts,
     is_yes,
     list_words,
     measure_not_recorded,
+    measure_value_words,
     name_from_id,
     not_recorded,
+    number_words,
     paragraph,
     percent_words,
     representation_words,
@@ -236,6 +242,65 @@ def carried_more_than_once(wb) -> Html:
     return table(frame, "Actions carried forward more than once", numeric=("Times carried forward",))
 
 
+def _successors(plan: pd.DataFrame) -> pd.Series:
+    """For each action a later one continues ('2021/22:2b'), where it went: '2022/23 action 2a: Work with
+    parish councils ... (achieved)' with that action's own status (several joined with '; ')."""
+    later = plan[plan["carried_from"].notna()]
+    if later.empty:
+        return pd.Series(dtype="object")
+    went = (later["plan_year"].astype(str) + " action " + later["action_id"].astype(str) + ": "
+            + later["action"].astype(str) + " (" + later["status"].map(STATUS_WORDS).str.lower() + ")")
+    return went.groupby(later["carried_from"].astype(str).to_numpy()).agg("; ".join)
+
+
+def action_plan_history(wb) -> Html:
+    """Every earlier plan year's actions that were not achieved (not achieved, ongoing at the year's end or
+    withdrawn) and where each went: the later action that continues it, "not carried forward" where the plan
+    records the links and no later action continues it, "not recorded" where the plan has no links, and
+    "next plan not in the data" where the following year's plan is missing. One table per plan year, its
+    caption giving how many of the year's actions were achieved."""
+    plan = wb.data.action_plan
+    if plan is None:
+        return _missing("action plan")
+    years = sorted(y for y in set(plan["plan_year"].astype(str)) if y < wb.year)
+    if not years:
+        return paragraph(f"The {wb.year} plan is the first in the data, so there is no earlier plan to show.")
+    linked = _linked(wb)
+    went = _successors(plan) if linked else pd.Series(dtype="object")
+    in_data = set(plan["plan_year"].astype(str))
+    parts = []
+    if not linked:
+        parts.append(str(_not_shown(wb, "action_plan", "carried_from", "where each action went reads "
+                                                                       f"\u201c{NOT_RECORDED}\u201d")))
+    for year in years:
+        actions = plan[plan["plan_year"].astype(str) == year]
+        total, achieved = len(actions), int((actions["status"] == "achieved").sum())
+        missed = actions[actions["status"] != "achieved"]
+        done = f"{achieved} of the {total} actions {'was' if achieved == 1 else 'were'} achieved"
+        if missed.empty:
+            every = "the one action was achieved" if total == 1 else f"all {total} actions were achieved"
+            parts.append(str(paragraph(f"{year}: {every}.")))
+            continue
+        keys = year + ":" + missed["action_id"].astype(str)
+        if not linked:
+            where = [NOT_RECORDED] * len(missed)
+        elif next_year(year) not in in_data:
+            where = ["next plan not in the data"] * len(missed)
+        else:
+            where = keys.map(went).fillna(NOT_CARRIED).tolist()
+        frame = pd.DataFrame({
+            "Ref": missed["action_id"].astype(str).to_numpy(),
+            "Action": missed["action"].to_numpy(),
+            "Status at the year's end": missed["status"].map(STATUS_WORDS).to_numpy(),
+            "Where it went": where,
+        })
+        number = len(missed)
+        were = "was" if number == 1 else "were"
+        parts.append(str(table(frame, f"{year}: {done}; the {number_words(number)} that {were} not, and where "
+                                      f"{'it' if number == 1 else 'each'} went")))
+    return Html("".join(parts))
+
+
 # --- customer care standards ----------------------------------------------------------------
 
 
@@ -332,13 +397,13 @@ def phone_table(wb) -> Html:
             continue
         record = {
             "Year": year,
-            "Calls offered": count_words(abandoned["denominator"], minimum),
-            "Answered within standard": value_words(within["value"], "percent", within["denominator"], minimum)
-            if within is not None else "no standard",
-            "Abandoned": value_words(abandoned["value"], "percent", abandoned["denominator"], minimum),
+            # As the whole run hides them: a percentage times the calls offered beside it gives a count back.
+            "Calls offered": disclosure(wb).count_words(("calls", "", year), abandoned["denominator"]),
+            "Answered within standard": measure_value_words(wb, within) if within is not None else "no standard",
+            "Abandoned": measure_value_words(wb, abandoned),
         }
         if callbacks_counted:
-            record["Ended in a callback"] = _callback_words(wb.value("calls_callback", year), minimum)
+            record["Ended in a callback"] = _callback_words(wb, wb.value("calls_callback", year))
         record["Average speed of answer"] = value_words(speed["value"], "seconds") if speed is not None else ""
         records.append(record)
     if not records:
@@ -355,15 +420,16 @@ def _callback_count(row) -> float:
     return round(float(row["value"]) * float(row["denominator"]) / 100)
 
 
-def _callback_words(row, minimum: int) -> str:
-    """A year's callbacks for the phone table: '42 (4.2%)'; 'fewer than 5' with no percentage, which with
-    the calls offered beside it would give the count back; 'not recorded' for a year without the figure."""
+def _callback_words(wb, row) -> str:
+    """A year's callbacks for the phone table: '42 (4.2%)'; 'fewer than 5' or 'not shown' with no percentage,
+    which with the calls offered beside it would give the count back; 'not recorded' for a year without it."""
     if row is None or pd.isna(row["value"]):
         return "not recorded"
-    count = _callback_count(row)
-    if count < minimum:
-        return count_words(count, minimum)
-    return f"{count_words(count, minimum)} ({percent_words(row['value'], row['denominator'], minimum)})"
+    plan = disclosure(wb)
+    count = plan.count_words(("calls", "outcome=callback", row["year"]), _callback_count(row))
+    if plan.rate_hidden(("calls_callback", "", row["year"])) or _callback_count(row) < plan.minimum_count:
+        return count
+    return f"{count} ({measure_value_words(wb, row)})"
 
 
 def phone_callbacks_note(wb) -> Html:
@@ -378,9 +444,12 @@ def phone_callbacks_note(wb) -> Html:
     count = _callback_count(row)
     if count == 0:
         return paragraph(f"None of the calls offered in {wb.year} ended in a callback.")
-    calls = f"{count_words(count, minimum)} call{'' if count == 1 and count >= minimum else 's'}"  # fewer than 5 calls
-    # A share of a small count, with the calls offered shown beside it, would give the count back.
-    share = f" ({percent_words(row['value'], row['denominator'], minimum)} of those offered)" if count >= minimum else ""
+    plan = disclosure(wb)
+    shown = plan.count_words(("calls", "outcome=callback", wb.year), count)
+    calls = f"{shown} call{'' if count == 1 and count >= minimum else 's'}"  # fewer than 5 calls
+    # A share of a small or hidden count, with the calls offered shown beside it, would give the count back.
+    share = (f" ({measure_value_words(wb, row)} of those offered)"
+             if count >= minimum and not plan.rate_hidden(("calls_callback", "", wb.year)) else "")
     seconds = wb.config.phone_answer_within_seconds
     rates = "the abandoned rate is of all calls offered"
     if seconds is not None:
@@ -394,8 +463,12 @@ def phone_chart(wb) -> Html:
     if rows.empty:
         return _missing("telephony data")
     names = {"calls_answered_within_standard": "Answered within standard", "calls_abandoned": "Abandoned"}
-    rows = rows.assign(series=rows["measure_id"].map(names))
+    # A percentage hidden in the table (it would give a small count back) is not drawn either.
+    plan = disclosure(wb)
+    hidden = [plan.rate_hidden((m, "", y)) for m, y in zip(rows["measure_id"], rows["year"])]
+    rows = rows.assign(series=rows["measure_id"].map(names), value=rows["value"].mask(hidden))
     latest = wb.value("calls_answered_within_standard")
+    latest = None if latest is None or plan.rate_hidden(("calls_answered_within_standard", "", wb.year)) else latest
     seconds = wb.config.phone_answer_within_seconds
     title = (f"{percent_words(latest['value'])} of answered calls were answered within {seconds} seconds "
              f"in {wb.year}" if latest is not None else "Phone calls")
@@ -414,17 +487,50 @@ def _year_rows(wb, measure_id: str, breakdown: str) -> pd.DataFrame:
     return rows.assign(label=rows["breakdown"].str.partition("=")[2])
 
 
+# Two systems count phone calls differently: the CRM holds the calls staff logged as a contact, the phone system
+# every call offered to the lines. A share of one is never a share of the other, so every page says which it uses.
+CRM = "the customer contact system (CRM)"
+
+
+def _calls_offered(wb, year: str | None = None):
+    """Calls offered on the phone system in ``year`` (this year by default); None without telephony data."""
+    row = wb.value("calls_abandoned", year)
+    return None if row is None or pd.isna(row["denominator"]) else float(row["denominator"])
+
+
+def phone_counts_note(wb) -> Html:
+    """Which count of phone calls the CRM's tables use, beside the phone system's ('' without phone contacts):
+    'Phone here counts the 5,562 phone contacts staff logged in the CRM in 2024/25. The phone system counted
+    28,500 calls offered that year: ...'."""
+    logged = wb.value("contacts_received", None, "channel=phone")
+    if logged is None:
+        return Html("")
+    plan = disclosure(wb)  # counts as the whole run hides them
+    text = (f"Phone here counts the phone contacts staff logged in the CRM: "
+            f"{plan.count_words(('contacts_received', 'channel=phone', wb.year), logged['value'])} in {wb.year}.")
+    offered = _calls_offered(wb)
+    if offered is not None:
+        text += (f" The phone system counted {plan.count_words(('calls', '', wb.year), offered)} calls offered to "
+                 "the phone lines that year (on the customer care standards page). They are a different count, of "
+                 "every call, so they are not added to the contacts here: the shares in the chart above and the "
+                 "counts below are of contacts logged in the CRM only.")
+    return paragraph(text)
+
+
 def channel_mix_table(wb) -> Html:
     rows = _year_rows(wb, "contacts_received", "channel")
     if rows.empty:
         return _missing("contacts")
-    minimum = wb.config.minimum_count
-    rows = rows.assign(label=rows["label"].map(lambda c: CHANNEL_NAMES.get(c, c)))
-    wide, note = counts_words(rows.pivot(index="label", columns="year", values="value").fillna(0), minimum)
+    # Hidden as the whole run hides them: the groups' totals and the places are on this page too.
+    plan = disclosure(wb)
+    wide, note = plan.table_words("contacts_received", rows)
+    wide.index = pd.Index([CHANNEL_NAMES.get(b.partition("=")[2], b.partition("=")[2]) for b in wide.index],
+                          name="label")
     totals = wb.measure("contacts_received").set_index("year")["value"]
-    wide.loc["All channels"] = [count_words(totals.get(y), minimum) for y in wide.columns]
-    return table(wide.reset_index().rename(columns={"label": "Channel"}),
-                 f"Contacts received by channel and year{note}", numeric=tuple(wb.years))
+    wide.loc["All channels"] = [plan.count_words(("contacts_received", "", y), totals.get(y)) for y in wide.columns]
+    return Html(str(phone_counts_note(wb)) + str(table(
+        wide.reset_index().rename(columns={"label": "Channel"}),
+        f"Contacts logged in the CRM by channel and year{note}", numeric=tuple(wb.years))))
 
 
 def channel_mix_chart(wb) -> Html:
@@ -432,57 +538,188 @@ def channel_mix_chart(wb) -> Html:
     if rows.empty:
         return _missing("contacts")
     totals = rows.groupby("year")["value"].transform("sum")
-    rows = rows.assign(share=100 * rows["value"] / totals, channel=rows["label"].map(lambda c: CHANNEL_NAMES.get(c, c)))
-    latest = rows[rows["year"] == wb.year].sort_values("share", ascending=False)
-    top = latest.iloc[0] if len(latest) else None
-    title = (f"{top['channel']} was the most used channel in {wb.year}, with {percent_words(top['share'])} of contacts"
-             if top is not None else "Contacts by channel")
+    # A hidden channel's share, times the year's total in the table below, would give its count back.
+    plan = disclosure(wb)
+    hidden = [plan.rate_hidden(("share", "contacts_received", b, y)) for b, y in zip(rows["breakdown"], rows["year"])]
+    rows = rows.assign(share=(100 * rows["value"] / totals).mask(hidden),
+                       channel=rows["label"].map(lambda c: CHANNEL_NAMES.get(c, c)))
+    latest = rows[rows["year"] == wb.year].sort_values("value", ascending=False)
+    top = latest.iloc[0] if len(latest) and not pd.isna(latest.iloc[0]["share"]) else None
+    # "The most used channel" would be a claim about every call too; this is a share of what the CRM logs.
+    title = (f"{top['channel']} had the largest share of the contacts logged in the CRM in {wb.year}: "
+             f"{percent_words(top['share'])}" if top is not None else "Contacts logged in the CRM by channel")
+    subtitle = ("Share of all contacts logged in the CRM on each channel, by financial year (%); one panel per "
+                "channel, all on the same scale")
+    if "phone" in set(rows["label"]):
+        subtitle += ". Phone is the calls staff logged in the CRM, not every call to the phone lines"
     return charts.small_multiples(rows, x="year", y="share", series="channel", title=title,
-                                  subtitle="Share of all contacts received on each channel, by financial year (%); "
-                                           "one panel per channel, all on the same scale",
-                                  unit="percent")
+                                  subtitle=subtitle, unit="percent")
+
+
+def _against_words(row, against: str, year: str, minimum: int) -> str:
+    """How a percentage stands against the year before or the baseline year, in neutral words ('more', 'less'),
+    as significance allows: 'significantly more than 60.0% in 2023/24', 'not significantly different from
+    60.0% in 2023/24'; '' where there is no figure to compare with or too few to compare."""
+    other_key, _, significant_key, _ = COMPARED_WITH[against]
+    other, significant = row.get(other_key), row.get(significant_key)
+    if other is None or pd.isna(other) or significant is None or pd.isna(significant):
+        return ""
+    if float(row["denominator"]) < minimum:
+        return ""
+    then = f"{percent_words(other)} in {year}"
+    if not is_yes(significant):
+        return f"not significantly different from {then}"
+    return f"significantly {'more' if float(row['value']) > float(other) else 'less'} than {then}"
 
 
 def digital_share_sentence(wb) -> Html:
+    """The digital share with its base stated (contacts logged in the CRM; calls to the phone lines are counted
+    apart) and how it stands against the year before and the year the strategy began."""
     row = wb.value("digital_share")
     if row is None:
         return _missing("contacts")
-    first = wb.value("digital_share", wb.years[0])
-    text = (f"In {wb.year}, {percent_words(row['value'])} of contacts came through digital channels "
-            f"({', '.join(CHANNEL_NAMES.get(c, c) for c in wb.config.digital_channels)}).")
-    if first is not None and wb.years[0] != wb.year:
-        text += f" In {wb.years[0]} it was {percent_words(first['value'])}."
-    if is_yes(row.get("significant")):
-        text += " The change on the year before is statistically significant."
-    elif not pd.isna(row.get("change")):
-        text += " The change on the year before is not statistically significant."
+    minimum = wb.config.minimum_count
+    channels = ", ".join(CHANNEL_NAMES.get(c, c) for c in wb.config.digital_channels)
+    plan = disclosure(wb)  # a share of a hidden count, times the contacts shown beside it, would give it back
+    text = (f"In {wb.year}, {measure_value_words(wb, row)} of the "
+            f"{plan.count_words(('contacts_received', '', wb.year), row['denominator'])} contacts logged in {CRM} "
+            f"came through digital channels ({channels}).")
+    offered = _calls_offered(wb)
+    if offered is not None:
+        text += (f" Calls to the phone lines are counted separately, on the phone system "
+                 f"({plan.count_words(('calls', '', wb.year), offered)} calls offered); only the phone calls staff "
+                 "logged in the CRM "
+                 "are in this share.")
+    # The other year's share is left out where the run hides it (with that year's contacts it gives a count).
+    previous, baseline = wb.previous_year, compared_baseline(wb)
+    compared = [words for words in (
+        _against_words(row, "previous", previous, minimum)
+        if previous and not plan.rate_hidden(("digital_share", "", previous)) else "",
+        _against_words(row, "baseline", began_words(baseline), minimum)
+        if baseline and not plan.rate_hidden(("digital_share", "", baseline)) else "") if words]
+    if compared:
+        text += f" That is {' and '.join(compared)}."
     return paragraph(text)
 
 
+def _non_digital_channels(wb) -> list[str]:
+    """The channels in the contacts data that are not digital: phone, letter and in person first."""
+    rows = wb.measure("contacts_received", "channel")
+    channels = set(rows["breakdown"].str.partition("=")[2]) - set(wb.config.digital_channels)
+    first = [c for c in ("phone", "letter", "in_person") if c in channels]
+    return first + sorted(channels - set(first))
+
+
+def _by_year(wb, measure_id: str, breakdown: str, unit: str) -> dict[str, str]:
+    """A measure's figure each year in words, as the run's disclosure record allows (small numbers, and those
+    that would give a small one back, suppressed)."""
+    rows = wb.measure(measure_id, None)
+    rows = rows[rows["breakdown"] == breakdown]
+    return {r["year"]: measure_value_words(wb, {**r, "unit": unit}) for r in rows.to_dict("records")}
+
+
+def _standard_changes_in_data(wb, channels: list[str]) -> list[str]:
+    """The response standards of ``channels`` that changed within the years in the data, in words: ['the
+    email standard changed from 10 to 5 working days in 2022/23']."""
+    changed = []
+    for channel in channels:
+        standard = wb.config.respond_within[channel]
+        for before, after in zip(wb.years, wb.years[1:]):
+            old, new = standard.for_year(int(before[:4])), standard.for_year(int(after[:4]))
+            if old != new:
+                shown = CHANNEL_NAMES.get(channel, channel)
+                changed.append(f"the {shown if shown == 'Report It' else shown.lower()} standard changed from "
+                               f"{old} to {new} working days in {after}")
+    return changed
+
+
+def _channel_measure(wb, channel: str) -> tuple[str, dict[str, str]]:
+    """A non-digital channel's own measure: (what it is, its figure each year). Phone: calls answered within the
+    standard, from the phone system; a channel with a response standard (letter): responses within it; in
+    person, or a channel with no standard: the contacts logged in the CRM."""
+    if channel == "phone":
+        seconds = wb.config.phone_answer_within_seconds
+        if not wb.data.recorded("calls"):
+            return "Calls answered in time: the data folder has no telephony data", {}
+        if seconds is None:
+            return "Calls answered in time: council.toml sets no phone standard", {}
+        return (f"Calls answered within {seconds} seconds, of calls answered (phone system)",
+                _by_year(wb, "calls_answered_within_standard", "", "percent"))
+    standard = wb.config.respond_within.get(channel)
+    if standard is not None:
+        unrecorded = measure_not_recorded(wb, "responses_within_standard")
+        days = standard.for_year(int(wb.year[:4]))
+        what = f"Full responses within {days} working day{'' if days == 1 else 's'}, of those due (CRM)"
+        changed = _standard_changes_in_data(wb, [channel])
+        if changed:
+            what += f"; each year against its own standard ({list_words(changed)})"
+        if unrecorded:
+            return f"{what}: {NOT_RECORDED}", {}
+        return what, _by_year(wb, "responses_within_standard", f"channel={channel}", "percent")
+    what = "Visits logged in the CRM" if channel == "in_person" else "Contacts logged in the CRM (no standard)"
+    return what, _by_year(wb, "contacts_received", f"channel={channel}", "count")
+
+
 def digital_and_non_digital(wb) -> Html:
-    """Volumes and how each group is served: contacts and responses within standard, digital or not."""
-    responses_recorded = not measure_not_recorded(wb, "responses_within_standard")
-    rows = []
-    for group in ("digital", "non-digital"):
-        received = wb.measure("contacts_received", "channel_group")
-        received = received[received["breakdown"] == f"channel_group={group}"]
-        served = wb.measure("responses_within_standard", "channel_group")
-        served = served[served["breakdown"] == f"channel_group={group}"].set_index("year")
-        for record in received.to_dict("records"):
-            year = record["year"]
-            within = served.loc[year] if year in served.index else None
-            rows.append({
-                "Year": year, "Channels": group.capitalize(),
-                "Contacts": count_words(record["value"], wb.config.minimum_count),
-                "Responses within standard": "not recorded" if not responses_recorded else value_words(
-                    within["value"], "percent", within["denominator"], wb.config.minimum_count)
-                if within is not None else "no standard",
-            })
-    if not rows:
+    """Whether residents who do not go online are served as well, like for like: the digital channels by the
+    one measure they all share (responses within each channel's standard), each non-digital channel by its own
+    (phone: calls answered within the standard, from the phone system; letter: responses within the standard;
+    in person: visits), never one "non-digital" figure that is in fact one channel's. Then how many contacts
+    each group logged in the CRM, beside the calls offered on the phone system: two counts, never added."""
+    received = wb.measure("contacts_received", "channel_group")
+    if received.empty:
         return _missing("contacts")
-    frame = pd.DataFrame(rows).sort_values(["Year", "Channels"])
-    return table(frame, "Digital and non-digital contacts: how many, and how quickly they were answered",
-                 numeric=("Contacts", "Responses within standard"))
+    minimum = wb.config.minimum_count
+    years = list(wb.years)
+    records = []
+    digital = [CHANNEL_NAMES.get(c, c) for c in wb.config.digital_channels if c in wb.config.respond_within]
+    if digital:
+        what = "Full responses within each channel's own standard, of those due (CRM)"
+        changed = _standard_changes_in_data(wb, [c for c in wb.config.digital_channels
+                                                 if c in wb.config.respond_within])
+        if changed:
+            what += f"; each year against its own standards ({list_words(changed)})"
+        shown = ({} if measure_not_recorded(wb, "responses_within_standard")
+                 else _by_year(wb, "responses_within_standard", "channel_group=digital", "percent"))
+        records.append({"Channel": f"Digital ({', '.join(digital)})", "Measured by": what,
+                        **{y: shown.get(y, NOT_RECORDED if not shown else "no figure") for y in years}})
+    for channel in _non_digital_channels(wb):
+        what, shown = _channel_measure(wb, channel)
+        records.append({"Channel": CHANNEL_NAMES.get(channel, channel), "Measured by": what,
+                        **{y: shown.get(y, "no figure") for y in years}})
+    intro = paragraph("There is no one figure for non-digital contacts: a phone call, a letter and a visit are each "
+                      "measured in their own way, so each channel is shown with its own measure, beside the one "
+                      "measure every digital channel shares.")
+    served = table(pd.DataFrame(records), "How each channel was served, year by year, each by its own measure",
+                   numeric=tuple(years))
+    shown = received.assign(group=received["breakdown"].str.partition("=")[2],
+                            shown=[measure_value_words(wb, r) for r in received.to_dict("records")])
+    counts = shown.pivot(index="year", columns="group", values="shown")
+    frame = pd.DataFrame({"Year": counts.index})
+    for group, heading in (("digital", "Digital contacts logged in the CRM"),
+                           ("non-digital", "Non-digital contacts logged in the CRM")):
+        frame[heading] = counts[group].fillna("none").to_numpy() if group in counts else "none"
+    if wb.data.recorded("calls"):
+        frame["Calls offered on the phone system"] = [
+            disclosure(wb).count_words(("calls", "", y), _calls_offered(wb, y))
+            if _calls_offered(wb, y) is not None else "no figure"
+            for y in counts.index]
+    volumes = table(frame, "Contacts logged in the CRM, digital and not, and calls offered on the phone system: "
+                    "two different counts, never added together", numeric=tuple(frame.columns[1:]))
+    logged = wb.value("contacts_received", None, "channel=phone")
+    offered = _calls_offered(wb)
+    note = ""
+    if logged is not None and offered is not None:
+        plan = disclosure(wb)
+        phone_key, calls_key = ("contacts_received", "channel=phone", wb.year), ("calls", "", wb.year)
+        note = (f"The CRM's non-digital contacts include {plan.count_words(phone_key, logged['value'])} phone calls "
+                f"staff logged in it in {wb.year}; the phone system counted "
+                f"{plan.count_words(calls_key, offered)} calls offered.")
+        # Said only where both counts are shown and show it: of a hidden count it would narrow the count down.
+        shown = not any(plan.hidden(k) for k in (phone_key, calls_key)) and float(logged["value"]) >= minimum
+        if shown and float(logged["value"]) < offered / 2:
+            note += " Most calls are not logged in the CRM, so the CRM's counts understate phone contact."
+    return Html(str(intro) + str(served) + str(paragraph(note) if note else "") + str(volumes))
 
 
 def in_person_intro(wb) -> Html:
@@ -500,8 +737,10 @@ def in_person_by_location(wb) -> Html:
     rows = _year_rows(wb, "contacts_received", "location")
     if rows.empty:
         return paragraph(f"The contacts data records no visit to any of the {name}.")
-    wide, note = counts_words(rows.pivot(index="label", columns="year", values="value").fillna(0),
-                              wb.config.minimum_count)
+    # Hidden as the whole run hides them: the in-person channel and each place's purposes are shown too.
+    wide, note = disclosure(wb).table_words("contacts_received", rows)
+    wide.index = [b.partition("=")[2] for b in wide.index]
+    wide.index.name = "label"
     order = [p for p in wb.config.in_person_locations if p in wide.index] + \
         [p for p in wide.index if p not in wb.config.in_person_locations]
     return table(wide.loc[order].reset_index().rename(columns={"label": "Place"}),
@@ -523,15 +762,18 @@ def in_person_purposes(wb) -> Html:
     if counts.empty:
         return paragraph(f"The contacts data records no visit to any of the {name} in {wb.year}.")
     top = counts.groupby("location", sort=False).head(3)
-    minimum = wb.config.minimum_count
+    # A place's visits less its purposes shown, or a purpose's share of a hidden place total, would give a
+    # hidden count back: the run's record hides what the table of places and this one would give away.
+    plan = disclosure(wb)
+    keys = [("in_person_visits", f"location={p}|category={c}", wb.year) for p, c in zip(top["location"], top["category"])]
     frame = pd.DataFrame({
         "Place": top["location"], "Purpose": top["category"],
-        "Visits": [count_words(v, minimum) for v in top["visits"]],
-        "Share of the place's visits": [percent_words(p) if v >= minimum else "too few to report"
-                                        for p, v in zip(top["share"], top["visits"])],
+        "Visits": [plan.count_words(k, v) for k, v in zip(keys, top["visits"])],
+        "Share of the place's visits": [plan.percent_words(("share", *k), p, v) for k, p, v in
+                                        zip(keys, top["share"], top["visits"])],
     })
-    return table(frame, f"The three most common purposes of visits at each of the {name}, {wb.year}",
-                 numeric=("Visits", "Share of the place's visits"))
+    return table(frame, f"The three most common purposes of visits at each of the {name}, {wb.year}"
+                 f"{plan.note(keys)}", numeric=("Visits", "Share of the place's visits"))
 
 
 # --- complaints -------------------------------------------------------------------------
@@ -547,11 +789,11 @@ def _stage_table(wb, measure_id: str, caption: str) -> Html:
     if rows.empty:
         return _missing("complaints")
     rows = rows.assign(label="Stage " + rows["breakdown"].str.partition("=")[2])
-    minimum = wb.config.minimum_count
-    rows = rows.assign(shown=[value_words(v, u, d, minimum)
-                              for v, u, d in zip(rows["value"], rows["unit"], rows["denominator"])])
+    # Counts as the whole run hides them (the year's total is in the headline, the services below).
+    rows = rows.assign(shown=[measure_value_words(wb, r) for r in rows.to_dict("records")])
     wide = rows.pivot(index="label", columns="year", values="shown").fillna("none")
-    return table(wide.reset_index().rename(columns={"label": "Stage"}), caption, numeric=tuple(wb.years))
+    note = disclosure(wb).note(zip(rows["measure_id"], rows["breakdown"], rows["year"]))
+    return table(wide.reset_index().rename(columns={"label": "Stage"}), f"{caption}{note}", numeric=tuple(wb.years))
 
 
 def complaints_headline(wb) -> Html:
@@ -559,7 +801,7 @@ def complaints_headline(wb) -> Html:
     if received is None:
         return _missing("complaints")
     minimum = wb.config.minimum_count
-    parts = [f"The council received {count_words(received['value'], minimum)} formal complaints in {wb.year}, "
+    parts = [f"The council received {measure_value_words(wb, received)} formal complaints in {wb.year}, "
              "counting stage 1 and stage 2 separately."]
     # A figure counted from a column the export does not have is left out here; its section says why.
     responded = wb.value("complaints_responded_within_standard")
@@ -601,9 +843,10 @@ def complaints_by_service(wb) -> Html:
     rows = wb.measure("complaints_received", "service")
     if rows.empty:
         return _missing("complaints")
-    rows = rows.assign(label=rows["breakdown"].str.partition("=")[2])
-    wide, note = counts_words(rows.pivot(index="label", columns="year", values="value").fillna(0),
-                              wb.config.minimum_count)
+    # Hidden as the whole run hides them: the stages and the year's total are shown too.
+    wide, note = disclosure(wb).table_words("complaints_received", rows)
+    wide.index = [b.partition("=")[2] for b in wide.index]
+    wide.index.name = "label"
     return table(wide.reset_index().rename(columns={"label": "Service"}),
                  f"Complaints received by service and year{note}", numeric=tuple(wb.years))
 
@@ -732,13 +975,14 @@ def _panel_counts_hidden(wb, breakdowns) -> tuple[dict, dict, str]:
     """Which groups' member counts members may not see this year (small, or hidden so a small one cannot be
     worked out), as {breakdown: bool}; the counts in words; and the note for the table's caption. The ratio
     of a hidden group would give its count away (ratio x share of residents x panel size)."""
+    # As the whole run hides them: the panel's size is on the scorecard, each group here.
+    plan = disclosure(wb)
     members = wb.measure("panel_members", None)
     members = members[members["year"] == wb.year].set_index("breakdown")["value"]
-    counts = members.reindex(list(breakdowns)).fillna(0).to_frame("members")
-    groups = [b.partition("=")[0] for b in counts.index]
-    words, note = counts_words(counts, wb.config.minimum_count, groups)
-    small, also = hidden_counts(counts, wb.config.minimum_count, groups)
-    return (small | also)["members"].to_dict(), words["members"].to_dict(), note
+    keys = {b: ("panel_members", b, wb.year) for b in breakdowns}
+    hidden = {b: plan.hidden(k) or plan.rate_hidden(("panel_representation", b, wb.year)) for b, k in keys.items()}
+    words = {b: plan.count_words(k, members.get(b, 0)) for b, k in keys.items()}
+    return hidden, words, plan.note(keys.values())
 
 
 def panel_under_represented_sentence(wb) -> Html:
@@ -780,22 +1024,28 @@ def consultation_funnel(wb) -> Html:
     # Without opened_on or completed_on every invitation would read "not opened" or "not completed".
     opens = wb.data.recorded("panel_invitations", "opened_on")
     completes = wb.data.recorded("panel_invitations", "completed_on")
+    # A percentage beside its base is hidden where either side is: 50.0% of 6 who opened would say 3 completed.
+    plan = disclosure(wb)
     records = []
     for row in opened.to_dict("records"):
         key = (row["year"], row["breakdown"])
         done = completed.loc[key] if completes and key in completed.index else None
+        cell = (row["breakdown"], row["year"])
         records.append({
             "Consultation": name_from_id(row["breakdown"].partition("=")[2]),
-            "Invited": count_words(row["denominator"], minimum),
-            "Opened": count_words(row["numerator"], minimum) if opens else "not recorded",
-            "Completed": count_words(done["numerator"], minimum) if done is not None else "not recorded",
-            "Opened (% of invited)": percent_words(row["value"], row["denominator"], minimum)
+            "Invited": plan.count_words(("panel_invited", *cell), row["denominator"]),
+            "Opened": plan.count_words(("panel_opened", *cell), row["numerator"]) if opens else "not recorded",
+            "Completed": plan.count_words(("panel_completed", *cell), done["numerator"])
+            if done is not None else "not recorded",
+            "Opened (% of invited)": plan.percent_words(("panel_open_rate", *cell), row["value"], row["denominator"])
             if opens else "not recorded",
-            "Completed (% of invited)": percent_words(done["value"], done["denominator"], minimum)
+            "Completed (% of invited)": plan.percent_words(("panel_completion_rate", *cell), done["value"],
+                                                           done["denominator"])
             if done is not None else "not recorded",
             # "Of the 79 who opened it, how many completed it?"
-            "Completed (% of those who opened)": percent_words(
-                100 * done["numerator"] / row["numerator"] if row["numerator"] else np.nan, row["numerator"], minimum)
+            "Completed (% of those who opened)": plan.percent_words(
+                ("panel_completed_of_opened", *cell),
+                100 * done["numerator"] / row["numerator"] if row["numerator"] else np.nan, row["numerator"])
             if done is not None and opens else "not recorded",
         })
     notes = [f"{not_recorded(wb, 'panel_invitations', c)}, so {what} is not shown." for c, what, known in (
@@ -824,9 +1074,15 @@ MONTHLY_SUBTITLES = {
 
 
 def monthly_chart(wb, measure_id: str, subject: str) -> Html:
-    """An XmR chart of one measure month by month, with what it shows in words."""
+    """An XmR chart of one measure month by month, its words directly under it, then its numbers.
+
+    The title is the variation's phrase, which never denies a point the chart
+    marks (``analysis.spc.variation_words``); the words add, where the latest
+    limits are not a usual range, that the months show a lasting change and
+    the ``[spc.rebase]`` line that would work the limits out again.
+    """
     from analysis.present import measure_name
-    from analysis.spc import assurance_words, month_words, variation_words
+    from analysis.spc import assurance_words, lasting_change_words, month_words, variation_words
 
     unrecorded = measure_not_recorded(wb, measure_id)
     if unrecorded:
@@ -845,13 +1101,22 @@ def monthly_chart(wb, measure_id: str, subject: str) -> Html:
     period = f"{month_words(months[0])} to {month_words(months[-1])}"
     title = f"{subject}: {variation.phrase}"
     since, change = wb.process_start(measure_id)
+    lines = "the normal range of variation" if result.usual else "the process limits"
     subtitle = (f"{MONTHLY_SUBTITLES.get(measure_id, measure_name(measure_id, register))}, each month, {period}; "
-                "with the average and the normal range of variation")
+                f"with the average and {lines}")
     if since is not None:
-        subtitle += f". The chart starts in {month_words(since)}, when {change}."
-    chart = charts.spc_chart(result, title=title, subtitle=subtitle, unit=unit, target=target,
-                             polarity=result.polarity)
-    words = variation.sentence
-    if target is not None and result.polarity != "neutral":
-        words += " " + assurance_words(result, target, unit=unit).sentence
-    return Html(str(paragraph(words)) + str(chart))
+        subtitle += f". The chart starts in {month_words(since)}, when {change}"
+    if result.rebased:
+        afresh = list_words(f"from {month_words(month)}" for month in result.segments["first"].iloc[1:])
+        subtitle += (f". The average and limits are worked out afresh {afresh}, where the council records a "
+                     "change in how the service works")
+    subtitle += "."
+    rebase = wb.config.spc_rebase.get(measure_id, ())
+    words = " ".join(text for text in (
+        variation.sentence,
+        lasting_change_words(result, measure_id, rebase, unit=unit),
+        assurance_words(result, target, unit=unit).sentence if target is not None and result.polarity != "neutral"
+        else "",
+    ) if text)
+    return charts.spc_chart(result, title=title, subtitle=subtitle, unit=unit, target=target,
+                            polarity=result.polarity, words=words)

@@ -182,6 +182,43 @@ def test_compare_measure_reads_the_yearly_measures():
     assert inv.compare_measure(workbook, "calls_abandoned", "2021/22", "2024/25", "queue=Waste") is None
 
 
+def test_compare_measure_uses_the_rows_monthly_statistics():
+    """As measures.csv tests a change: 50 of 100 against 70 of 100 gives z = -2.88675 by the plain test; with
+    each year's months varying (monthly chi-square 20 over 6 months, each year), phi = (20 + 20) / (12 - 2) = 4,
+    so z = -2.88675 / sqrt 4 = -1.44338 and p = erfc(1.44338 / sqrt 2) = 0.14891: not significant."""
+    rows = {
+        "2021/22": {"unit": "percent", "numerator": 50.0, "denominator": 100.0, "monthly_chi2": 20.0, "months": 6.0},
+        "2024/25": {"unit": "percent", "numerator": 70.0, "denominator": 100.0, "monthly_chi2": 20.0, "months": 6.0},
+    }
+    workbook = SimpleNamespace(value=lambda measure, year=None, breakdown="": pd.Series(rows[year]),
+                               config=SimpleNamespace(minimum_count=5))
+    result = inv.compare_measure(workbook, "calls_abandoned", "2021/22", "2024/25")
+    assert result.p_value == pytest.approx(0.14891, abs=1e-5)
+    assert not result.significant and result.verdict("lower_is_better") == "no significant change (up 20.0 points)"
+    # The action plan is every action, not a sample: no test at all.
+    assert inv.compare_measure(workbook, "actions_achieved", "2021/22", "2024/25") is None
+
+
+def test_compare_periods_allows_for_months_that_swing():
+    """Six months a year, 100 contacts a month. 2023: 30, 70, 30, 70, 30, 70 resolved (300 of 600, 50%);
+    2024: 40, 80, ... (360 of 600, 60%). The plain test: pooled 0.55, SE = sqrt(0.55 x 0.45 x 2/600) = 0.028723,
+    z = 0.1 / 0.028723 = 3.4816, p = 0.0005. But every month is 20 away from its year's rate: chi-square
+    (20^2 / 25) x 6 = 96 in 2023 and (20^2 / 24) x 6 = 100 in 2024, so phi = 196 / (12 - 2) = 19.6 and
+    z = 3.4816 / sqrt 19.6 = 0.7864, p = 0.4316: months that swing by 40 points explain a 10-point difference."""
+    months = np.repeat(pd.date_range("2023-04-01", periods=6, freq="MS").append(
+        pd.date_range("2024-04-01", periods=6, freq="MS")), 100)
+    per_month = np.tile(np.arange(100), 12)
+    resolved_in = np.array([30, 70] * 3 + [40, 80] * 3).repeat(100)
+    frame = pd.DataFrame({"received_at": months, "resolved": per_month < resolved_in})
+    result = inv.compare_periods(frame, "resolved", ("2023-04-01", "2023-10-01"), ("2024-04-01", "2024-10-01"),
+                                 labels=("2023", "2024"))
+    assert (result.successes_a, result.total_a, result.successes_b, result.total_b) == (300, 600, 360, 600)
+    assert result.p_value == pytest.approx(0.43163, abs=1e-5)
+    assert not result.significant
+    # The same counts with no months to go by: the plain test, significant.
+    assert inv.compare_rates(300, 600, 360, 600, "2023", "2024").p_value == pytest.approx(0.000499, abs=1e-6)
+
+
 # --- periods and months ---------------------------------------------------------------------
 
 

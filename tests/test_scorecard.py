@@ -35,6 +35,35 @@ def test_change_words(row, polarity, words):
     assert change_words(row, 5, polarity) == words
 
 
+@pytest.mark.parametrize("row, polarity, against, words", [
+    # With figures: the other year's figure follows the size.
+    (_row(change=6.6, significant=True, previous_value=69.5), "higher_is_better", "previous",
+     "improved: up 6.6 points from 69.5%"),
+    (_row(change_since_baseline=-1.5, significant_since_baseline=True, baseline_value=77.6), "higher_is_better",
+     "baseline", "worse: down 1.5 points from 77.6%"),
+    (_row(change_since_baseline=0.2, significant_since_baseline=False, baseline_value=7.0), "lower_is_better",
+     "baseline", "no significant change (up 0.2 points from 7.0%)"),
+    (_row(), "higher_is_better", "baseline", "no figure for that year"),
+    # The other year's base below 5: its percentage is hidden, and so is the change that would give it back.
+    (_row(change=20.0, significant=False, previous_value=60.0, previous_denominator=4), "higher_is_better",
+     "previous", "too few to compare"),
+    # The action plan counts every action: a change, never a "no significant change".
+    (_row(measure_id="actions_achieved", change=13.2, significant=pd.NA, previous_value=71.4), "higher_is_better",
+     "previous", "up 13.2 points from 71.4% (every action counted, so no test is needed)"),
+    # Net satisfaction has its own test: a significant change is better or worse.
+    (_row(unit="score", change=10.1, significant=True, previous_value=42.3, numerator=np.nan, denominator=np.nan,
+          ratings=900), "higher_is_better", "previous", "improved: up 10.1 from 42.3"),
+    (_row(unit="score", change=2.0, significant=False, previous_value=50.0, numerator=np.nan, denominator=np.nan,
+          ratings=900), "higher_is_better", "previous", "no significant change (up 2.0 from 50.0)"),
+    # Counts: 9 against 3 would give the 3 back by subtraction (9 - up 6).
+    (_row(unit="count", value=9, change=6.0, previous_value=3.0), "neutral", "previous", "too few to compare"),
+    (_row(unit="count", value=20600, change=400.0, previous_value=20200.0), "neutral", "previous",
+     "up 400 from 20,200"),
+])
+def test_change_words_with_the_other_years_figure(row, polarity, against, words):
+    assert change_words(row, 5, polarity, against, figures=True) == words
+
+
 def test_small_counts_and_bases_are_suppressed():
     assert [count_words(v) for v in (0, 1, 4, 5, 1234)] == ["none", "fewer than 5", "fewer than 5", "5", "1,234"]
     assert percent_words(75.0, denominator=4) == "too few to report"
@@ -71,8 +100,9 @@ def test_scorecard_never_calls_a_non_significant_change_an_improvement(sample_wo
 def test_targets_to_be_agreed_show_their_baseline(sample_workbook):
     card = scorecard_frame(sample_workbook).set_index("measure_id")
     digital = card.loc["digital_share"]
-    value = sample_workbook.value("digital_share")["value"]
-    assert digital["Target"] == f"to be agreed (baseline {value:.1f}%, 2024/25)"
+    # The baseline is the figure of the year the strategy began (2021/22, the first year of the sample), with
+    # this year's beside it: 13,390 of 20,600 contacts = 65.0% in 2024/25; 9,894 of 19,400 = 51.0% in 2021/22.
+    assert digital["Target"] == "to be agreed (baseline 51.0% in 2021/22; 65.0% in 2024/25)"
     assert digital["Met"] == "to be agreed"
     calls = card.loc["calls_answered_within_standard"]
     assert calls["Target"] == "80.0%" and calls["Met"] == "not met"  # 76.1% < 80%
