@@ -117,9 +117,15 @@ def small_multiples(data: pd.DataFrame, *, x: str, y: str, series: str, title: s
     Used instead of :func:`line_chart` when there are too many lines to tell apart
     on one chart: each panel is headed with its name and latest value.
     """
-    latest = data.dropna(subset=[y]).groupby(series, sort=False)[y].last().sort_values(ascending=False)
-    names = list(latest.index)
     xs = list(dict.fromkeys(data[x]))
+    names = list(dict.fromkeys(data.dropna(subset=[y])[series]))
+    if not names:  # every figure hidden as too small: nothing honest to draw
+        return Html(f"<p>{escape(title)}: every figure is too small to show, so there is no chart.</p>")
+    # Each panel's heading is its figure in the latest period, "not shown" where that one is hidden (never an
+    # earlier period's figure passed off as the latest).
+    in_latest = data[data[x] == xs[-1]].drop_duplicates(series).set_index(series)[y]
+    latest = pd.Series({n: in_latest.get(n, np.nan) for n in names}, dtype="float64")
+    names = sorted(names, key=lambda n: -latest[n] if pd.notna(latest[n]) else np.inf)
     columns = max(1, min(columns, len(names)))
     rows = -(-len(names) // columns)
     fig, axes = plt.subplots(rows, columns, figsize=(FIGURE_WIDTH, 1.75 * rows + 0.9), sharey=True,
@@ -131,7 +137,8 @@ def small_multiples(data: pd.DataFrame, *, x: str, y: str, series: str, title: s
         group = data[data[series] == name].dropna(subset=[y])
         positions = [xs.index(v) for v in group[x]]
         ax.plot(positions, group[y], color=PALETTE[0], linewidth=2.2, marker="o", markersize=3.5)
-        ax.set_title(f"{textwrap.fill(str(name), 16)}\n{_format(latest[name], unit)}", loc="left", fontsize=10,
+        heading = _format(latest[name], unit) if pd.notna(latest[name]) else "not shown"
+        ax.set_title(f"{textwrap.fill(str(name), 16)}\n{heading}", loc="left", fontsize=10,
                      fontweight="bold", color="#1b1b1b", linespacing=1.3)
         ax.set_xticks([0, len(xs) - 1] if len(xs) > 1 else [0],
                       [xs[0], xs[-1]] if len(xs) > 1 else [xs[0]], fontsize=7.5)

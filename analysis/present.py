@@ -562,7 +562,10 @@ def measure_value_words(wb, row) -> str:
     hidden as well reads "not shown", a percentage that would give a hidden count back "too few to report".
     For the scorecard and every page that shows a measure's headline."""
     plan = disclosure(wb)
-    key = (row.get("measure_id"), row.get("breakdown", "") or "", row.get("year") or wb.year)
+    year = row.get("year", wb.year)
+    if year is None or is_missing(row.get("value")):  # no such year, or no figure: nothing to hide
+        return value_words(row.get("value"), row.get("unit"), row.get("denominator"), plan.minimum_count)
+    key = (row.get("measure_id"), row.get("breakdown", "") or "", year)
     if row.get("unit") == "percent" and plan.rate_hidden(key):
         return TOO_FEW
     if row.get("unit") == "count" and key in plan.values:
@@ -1050,7 +1053,10 @@ def scorecard_frame(workbook, signals: dict[str, str] | None = None) -> pd.DataF
             breakdown = row.get("breakdown", "")
             in_register = bool(entry)
             known = not unrecorded and not is_missing(row["value"])
-            value = value_words(row["value"], row["unit"], row.get("denominator"), minimum)
+            # The run's disclosure record decides what is hidden, the same on every page; a change beside a
+            # hidden figure, with the other year's figure, would give it back.
+            value = measure_value_words(workbook, {**row, "measure_id": measure_id, "year": year})
+            hidden = figure_hidden(workbook, measure_id, breakdown, year)
             unlike = list_words(standard_changes(workbook.config, measure_id, breakdown, year, baseline),
                                 empty="") if baseline else ""
             if is_missing(row.get("target")):
@@ -1062,8 +1068,10 @@ def scorecard_frame(workbook, signals: dict[str, str] | None = None) -> pd.DataF
                           else value_words(row["target"], row["unit"]))
                 met = {True: "met", False: "not met"}.get(None if is_missing(row.get("target_met"))
                                                           else bool(row["target_met"]), "")
-            before = "" if unrecorded else (standard_change_words(workbook.config, measure_id, breakdown, year)
-                                            or change_words(row, minimum, polarity, figures=True))
+            before = "" if unrecorded else "too few to compare" if hidden or figure_hidden(
+                workbook, measure_id, breakdown, previous) else (
+                standard_change_words(workbook.config, measure_id, breakdown, year)
+                or change_words(row, minimum, polarity, figures=True))
             record = {
                 "measure_id": measure_id,
                 "breakdown": breakdown,
@@ -1075,16 +1083,19 @@ def scorecard_frame(workbook, signals: dict[str, str] | None = None) -> pd.DataF
             }
             after = ""
             if since:
-                after = "" if unrecorded else (f"not like for like: {unlike}" if unlike else
-                                               change_words(row, minimum, polarity, "baseline", figures=True))
+                after = "" if unrecorded else (f"not like for like: {unlike}" if unlike else "too few to compare"
+                                               if hidden or figure_hidden(workbook, measure_id, breakdown, column)
+                                               else change_words(row, minimum, polarity, "baseline", figures=True))
                 record[since] = f"no {column} figure" if after == "no figure for that year" else after
             record["Monthly pattern"] = "" if unrecorded else signals.get(measure_id, "")
             record.update({
                 "value_shown": value,
-                "previous_shown": value_words(row.get("previous_value"), row["unit"], row.get("previous_denominator"),
-                                              minimum),
-                "baseline_shown": value_words(row.get("baseline_value"), row["unit"], row.get("baseline_denominator"),
-                                              minimum),
+                "previous_shown": measure_value_words(workbook, {
+                    "measure_id": measure_id, "breakdown": breakdown, "year": previous, "unit": row["unit"],
+                    "value": row.get("previous_value"), "denominator": row.get("previous_denominator")}),
+                "baseline_shown": measure_value_words(workbook, {
+                    "measure_id": measure_id, "breakdown": breakdown, "year": baseline, "unit": row["unit"],
+                    "value": row.get("baseline_value"), "denominator": row.get("baseline_denominator")}),
                 "previous_verdict": _verdict(before),
                 "baseline_verdict": _verdict(after),
                 "baseline_unlike": unlike if since and not unrecorded else "",

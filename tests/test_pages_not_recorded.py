@@ -412,7 +412,8 @@ def test_callbacks_counted_from_a_calls_export(tmp_path):
         "5 calls (38.5% of those offered) ended in a callback in 2023/24: they are counted neither as answered nor "
         "as abandoned, so the abandoned rate is of all calls offered and the answered-within-20-seconds rate is of "
         "answered calls.")
-    assert "2023/24 13 50.0% 15.4% 5 (38.5%)" in words(pages.phone_table(wb))
+    # 2 abandoned of the 13 offered: 15.4% beside the 13 would give the 2 back, so it is too few to report.
+    assert "2023/24 13 50.0% too few to report 5 (38.5%)" in words(pages.phone_table(wb))
 
 
 # --- end to end ------------------------------------------------------------------------------------
