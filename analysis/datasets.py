@@ -242,8 +242,7 @@ OBVIOUS_SPELLINGS = {
     "outcome": {"partially_upheld": "partly_upheld", "part_upheld": "partly_upheld", "upheld_in_part": "partly_upheld",
                 "call_back": "callback", "callback_requested": "callback", "call_back_requested": "callback"},
 }
-BOOLEAN_SPELLINGS = {**{w: "true" for w in ("true", "yes", "y", "1", "1.0", "t")},
-                     **{w: "false" for w in ("false", "no", "n", "0", "0.0", "f")}}
+BOOLEAN_SPELLINGS = {**{w: "true" for w in TRUE_WORDS}, **{w: "false" for w in FALSE_WORDS}}
 DISTINCT_SHOWN = 10  # unknown values each get a problem of their own; the rest are listed in one more
 
 
@@ -1147,11 +1146,6 @@ def parse_numbers(raw: pd.Series) -> pd.Series:
     return pd.to_numeric(text, errors="coerce").astype("float64")
 
 
-def _choice_key(text: pd.Series) -> pd.Series:
-    """'Online form' / 'ONLINE-FORM ' -> 'online_form', so exports' spellings still match."""
-    return _per_distinct(text, lambda t: t.str.lower().str.replace(r"[\s\-]+", "_", regex=True))
-
-
 def _per_distinct(text: pd.Series, change) -> pd.Series:
     """``change`` (text -> text) worked out once per distinct value when there are few of them."""
     if len(text) >= FEW_DISTINCT_FROM:
@@ -1160,23 +1154,6 @@ def _per_distinct(text: pd.Series, change) -> pd.Series:
             changed = change(pd.Series(uniques).astype("string"))
             return pd.Series(changed.array.take(codes, allow_fill=True), index=text.index, name=text.name)
     return change(text)
-
-
-def _squash(text: pd.Series) -> pd.Series:
-    """Labels compared without regard to capitals or spaces: ' In  Progress ' -> 'in progress'."""
-    return _per_distinct(text, lambda t: t.str.casefold().str.replace(r"\s+", " ", regex=True).str.strip())
-
-
-def _configured_spelling(text: pd.Series, allowed) -> pd.Series:
-    """Values matching one of council.toml's (without regard to capitals or spaces) take its spelling;
-    others are left as they are, to be reported. Worked out once per distinct value."""
-    lookup = {_normalise_header(a): a for a in allowed}
-    codes, uniques = pd.factorize(text)
-    if not len(uniques):
-        return text
-    spelled = np.array([lookup.get(_normalise_header(u), u) for u in uniques], dtype=object)
-    result = np.where(codes >= 0, spelled[np.maximum(codes, 0)], None)
-    return pd.Series(result, index=text.index, dtype="string")
 
 
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])

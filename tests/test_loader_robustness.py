@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as dt
 import re
 import tempfile
@@ -28,16 +30,19 @@ from analysis.datasets import (
     FALSE_WORDS,
     FEW_DISTINCT_FROM,
     TRUE_WORDS,
+    SCHEMAS,
+    SourceFile,
     _as_text,
-    _choice_key,
-    _configured_spelling,
+    _mapped_values,
     check_all,
     load_all,
     parse_booleans,
     parse_timestamps,
+    value_key,
 )
 
 LONDON = ZoneInfo("Europe/London")
+SAMPLE_FOLDER = Path(__file__).resolve().parents[1] / "data" / "sample"
 MINIMAL_TOML = '[council]\nname = "Test Council"\n'
 FILE_SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -120,7 +125,12 @@ def test_booleans_in_any_case_with_stray_spaces(items):
 def test_themes_match_without_regard_to_capitals_or_spaces(themes, data):
     chosen = data.draw(st.lists(st.sampled_from(themes), min_size=1, max_size=10))
     typed = [data.draw(_any_case(t)).replace(" ", data.draw(st.sampled_from([" ", "  "]))) + " " for t in chosen]
-    assert _configured_spelling(pd.Series(typed, dtype="string"), themes).tolist() == chosen
+    config = dataclasses.replace(load_config(SAMPLE_FOLDER), themes=tuple(themes))
+    theme = next(c for c in SCHEMAS["action_plan"] if c.name == "theme")
+    source = SourceFile(Path("Action Plan.xlsx"), 2, "row", key="action_plan")
+    mapped, problems = _mapped_values("action_plan", theme, pd.Series(typed, dtype="string").str.strip(), source,
+                                      config)
+    assert mapped.tolist() == chosen and not problems
 
 
 # --- one frame, three formats ---------------------------------------------------------------------
@@ -349,7 +359,7 @@ def test_a_long_column_reads_as_its_rows_would_one_by_one(values):
     text = _as_text(column)
     stripped = [None if v is None or not v.strip() else v.strip() for v in rows]
     assert [None if pd.isna(v) else v for v in text] == stripped
-    keys = _choice_key(text)
-    expected = [None if v is None else re.sub(r"[\s\-]+", "_", v.lower()) for v in stripped]
+    keys = value_key(text)
+    expected = [None if v is None else re.sub(r"[\s\-_]+", "_", v.casefold()).strip("_") for v in stripped]
     assert [None if pd.isna(v) else v for v in keys] == expected
     assert text.index.equals(column.index) and len(keys) == len(rows)
