@@ -20,7 +20,7 @@ CANONICAL_CHANNELS = (
 )
 DATASET_NAMES = (
     "action_plan", "contacts", "calls", "complaints", "feedback", "survey", "panel",
-    "panel_invitations", "population", "measures", "manual_measures",
+    "panel_invitations", "population", "measures", "manual_measures", "ombudsman",
 )
 BANK_HOLIDAY_REGIONS = {
     "england-and-wales": "ENG",
@@ -131,6 +131,9 @@ class Config:
     baseline_year: str | None = None  # [strategy] baseline_year: the year the strategy began (default: the first in the data)
     spc_screen_outliers: bool = True  # [spc] screen_outliers: moving ranges above 3.267 x their mean left out of the limits
     spc_rebase: dict[str, tuple[str, ...]] = field(default_factory=dict)  # [spc.rebase] measure -> months "YYYY-MM"
+    # [complaints] self_assessment_url: where the council publishes its self-assessment against the Complaint
+    # Handling Code, for the annual complaints report's line on it (None: the report says it is not given)
+    complaints_self_assessment_url: str | None = None
 
 
 # --- a small declarative spec: each leaf is (checker, required, default) -----------------
@@ -439,6 +442,20 @@ def _datasets(table: dict, key: str, problems: _Problems) -> dict[str, DatasetSo
     return sources
 
 
+def _web_address(table: dict, key: str, problems: _Problems) -> str | None:
+    """An http(s) address for a link on members' pages. Anything else (a file path, a javascript: link) is an
+    error: a page must never link to something a councillor's browser cannot open, or that runs code."""
+    address = _text(table, key, problems)
+    if address is None:
+        return None
+    address = address.strip()
+    if not re.fullmatch(r"https?://[^\s\"'<>]+", address, flags=re.IGNORECASE):
+        problems.error(key, f'must be a web address starting https:// or http://, e.g. '
+                            f'"https://www.example.gov.uk/complaints-self-assessment" (got "{address}")')
+        return None
+    return address
+
+
 def _rebase(table: dict, key: str, problems: _Problems) -> dict[str, tuple[str, ...]]:
     """[spc.rebase]: measure_id = ["2024-05", ...], the months from which fresh process limits are worked out."""
     rebase = {}
@@ -490,7 +507,7 @@ def _value_maps(table, key: str, problems: _Problems) -> dict[str, dict[str, str
 
 TOP_LEVEL = {
     "council", "calendar", "standards", "channels", "locations", "action_plan", "survey",
-    "disclosure", "datasets", "strategy", "spc",
+    "disclosure", "datasets", "strategy", "spc", "complaints",
 }
 
 
@@ -568,6 +585,8 @@ def load_config(folder: str | Path) -> Config:
     spc = _get_table(raw, "spc", problems, {"screen_outliers", "rebase"})
     screen_outliers = _flag(spc, "spc.screen_outliers", problems, default=True)
     rebase = _rebase(_get_table(spc, "spc.rebase", problems, None), "spc.rebase", problems)
+    self_assessment_url = _web_address(
+        _get_table(raw, "complaints", problems, {"self_assessment_url"}), "complaints.self_assessment_url", problems)
     complaint_standards = [
         _whole(complaints, f"standards.complaints.{key}", problems)
         for key in ("acknowledge_within_working_days", "stage1_respond_within_working_days",
@@ -601,4 +620,5 @@ def load_config(folder: str | Path) -> Config:
         baseline_year=baseline_year,
         spc_screen_outliers=screen_outliers,
         spc_rebase=rebase,
+        complaints_self_assessment_url=self_assessment_url,
     )

@@ -64,6 +64,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
+from analysis.calendar import WorkingCalendar, to_days
 from analysis.config import (
     CANONICAL_CHANNELS,
     DATASET_NAMES,
@@ -74,6 +75,7 @@ from analysis.config import (
     year_label_text,
 )
 from analysis.errors import DataError
+from analysis.measures import CODE_EXTENSION_WORKING_DAYS, complaint_deadlines
 
 SUFFIXES = (".csv", ".xlsx", ".parquet")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -87,6 +89,8 @@ RATINGS = ("good", "average", "poor")
 UNITS = ("percent", "count", "seconds", "days", "score", "ratio")
 POLARITIES = ("higher_is_better", "lower_is_better", "neutral")
 DIMENSIONS = ("age_band", "sex", "ward")
+OMBUDSMEN = ("lgsco", "housing")
+OMBUDSMAN_OUTCOMES = ("upheld", "not_upheld", "not_investigated")
 
 
 @dataclass(frozen=True)
@@ -146,6 +150,12 @@ SCHEMAS: dict[str, tuple[Col, ...]] = {
         Col("outcome", "choice", choices=OUTCOMES),
         Col("referred_to_ombudsman", "bool"),
         Col("ward", "text"),
+        # The Complaint Handling Code's annual report. The text columns are shown to members only as escaped
+        # plain text, never parsed: any text in not_accepted_reason means the complaint was not accepted.
+        Col("extended_to", "date"),       # the deadline agreed with the complainant
+        Col("category", "text", category=True),
+        Col("not_accepted_reason", "text"),
+        Col("learning", "text"),          # the service improvement made because of it
     ),
     "feedback": (
         Col("feedback_id", "text", unique=True),  # GovMetric exports have none
@@ -200,6 +210,15 @@ SCHEMAS: dict[str, tuple[Col, ...]] = {
         Col("value", "number"),
         Col("note", "text"),
     ),
+    "ombudsman": (  # one row per decision of an Ombudsman on a complaint about the council
+        Col("decision_id", "text", True, unique=True),
+        Col("decided_on", "date", True),
+        Col("ombudsman", "choice", True, choices=OMBUDSMEN, category=True),
+        Col("outcome", "choice", True, choices=OMBUDSMAN_OUTCOMES, category=True),
+        Col("service", "text", category=True),
+        Col("remedy_complied", "bool"),
+        Col("remedy_before_ombudsman", "bool"),
+    ),
 }
 SKIP_PREFIX = "_skip:"  # an export column read only to leave rows out ([datasets.NAME.skip])
 # Columns the loader works out itself, never read from an export.
@@ -239,6 +258,10 @@ OBVIOUS_SPELLINGS = {
     },
     "stage": {"stage_1": "1", "stage1": "1", "stage_one": "1", "s1": "1", "1.0": "1",
               "stage_2": "2", "stage2": "2", "stage_two": "2", "s2": "2", "2.0": "2"},
+    # The Ombudsmen's own names, as their decision letters and the council's casework systems write them.
+    "ombudsman": {"local_government_and_social_care_ombudsman": "lgsco", "local_government_&_social_care_ombudsman":
+                  "lgsco", "local_government_ombudsman": "lgsco", "lgo": "lgsco", "housing_ombudsman": "housing",
+                  "housing_ombudsman_service": "housing", "hos": "housing"},
     "outcome": {"partially_upheld": "partly_upheld", "part_upheld": "partly_upheld", "upheld_in_part": "partly_upheld",
                 "call_back": "callback", "callback_requested": "callback", "call_back_requested": "callback"},
 }
@@ -1228,7 +1251,8 @@ def _value_set(ds: str, col: Col, config: Config) -> _ValueSet | None:
             if value in col.choices:
                 allowed.setdefault(spelling, value)
         words = {"channel": "a channel of the workbook", "stage": "a stage (1 or 2)",
-                 "rating": "a rating (good, average or poor)", "outcome": "an outcome the workbook knows"}
+                 "rating": "a rating (good, average or poor)", "outcome": "an outcome the workbook knows",
+                 "ombudsman": "an Ombudsman the workbook knows (lgsco or housing)"}
         return _ValueSet(allowed, words.get(col.name, f"one of the values of {col.name}"), col.choices)
     if ds == "action_plan" and col.name == "theme" and config.themes:
         return _ValueSet({_key(t): t for t in config.themes}, "one of the themes in council.toml", config.themes,
@@ -2103,9 +2127,48 @@ def _problems_in_files(ds: str, item: LoadedDataset, column: str, mask: np.ndarr
     return problems
 
 
-def _cross_checks(datasets: Datasets) -> list[Problem]:
-    """Checks that need config or another dataset: survey answers on the question's scale."""
+def _extensions_outside_the_code(datasets: Datasets) -> list[Problem]:
+    """Warnings, with their rows, for an ``extended_to`` the Complaint Handling Code does not allow: before the
+    stage's standard deadline (an extension cannot bring it forward), or later than 10 working days after it at
+    stage 1, 20 at stage 2. Each is counted as the nearest deadline the Code allows (measures.complaint_deadlines)."""
+    item = datasets.loaded.get("complaints")
+    if item is None or not len(item.frame) or not datasets.recorded("complaints", "extended_to"):
+        return []
+    frame = item.frame
+    deadlines = complaint_deadlines(frame, datasets.config, WorkingCalendar.for_council(datasets.config))
+    limits = ", ".join(f"stage {s}: {n}" for s, n in CODE_EXTENSION_WORKING_DAYS.items())
+    checks = (
+        (deadlines.early, deadlines.standard, "standard deadline",
+         "is before the stage's standard deadline, so it is not an extension: the standard deadline is counted",
+         "correct the date in the export (was it typed wrongly?), or clear it if the deadline was not extended."),
+        (deadlines.beyond, deadlines.latest, "latest the Code allows",
+         f"is later than the Complaint Handling Code allows ({limits} working days after the standard deadline): "
+         "the latest deadline the Code allows is counted",
+         "correct the date in the export if it was typed wrongly. Until then the response is counted as within "
+         "the extension only if it came by the latest deadline the Code allows."),
+    )
+    given = to_days(frame["extended_to"])
     problems = []
+    for mask, other, other_words, message, fix in checks:
+        if not mask.any():
+            continue
+        shown = np.flatnonzero(mask)[:20 * max(1, len(item.sources))]  # examples enough for each file
+
+        def written(days: np.ndarray) -> np.ndarray:
+            return pd.Series(days[shown]).dt.strftime("%d/%m/%Y").to_numpy(dtype=object)
+
+        examples = pd.Series("stage " + frame["stage"].iloc[shown].astype(str).to_numpy(dtype=object)
+                             + ": extended to " + written(given) + f", {other_words} " + written(other), index=shown)
+        for problem in _problems_in_files("complaints", item, "extended_to", mask, message, examples, fix):
+            problem.fatal = False  # a warning: counted as said above, the run goes on
+            problems.append(problem)
+    return problems
+
+
+def _cross_checks(datasets: Datasets) -> list[Problem]:
+    """Checks that need config or another dataset: survey answers on the question's scale, complaint
+    extensions within the Code."""
+    problems = _extensions_outside_the_code(datasets)
     item = datasets.loaded.get("survey")
     questions = datasets.config.survey_questions
     if item is not None and len(item.frame):

@@ -10,6 +10,8 @@ missing value, not 0.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -42,6 +44,7 @@ MEASURE_NEEDS = {
     "first_contact_resolution": ("contacts", "resolved_first_contact"),
     "complaints_acknowledged_within_standard": ("complaints", "acknowledged_at"),
     "complaints_responded_within_standard": ("complaints", "responded_at"),
+    "complaints_responded_within_extension": ("complaints", "responded_at"),
     "complaints_upheld": ("complaints", "outcome"),
     "panel_open_rate": ("panel_invitations", "opened_on"),
     "panel_completion_rate": ("panel_invitations", "completed_on"),
@@ -424,6 +427,190 @@ def complaint_measures(complaints: pd.DataFrame | None, config: Config, calendar
         rows.append(rate_rows(measure_id, years, numerator, denominator, stage, include=applies,
                               months=complaints["received_at"]))
     return pd.concat(rows, ignore_index=True)
+
+
+# --- the Complaint Handling Code's annual report --------------------------------------------
+
+# How far the Code lets a council extend a stage's deadline, by agreement with the complainant and with
+# reasons: working days after the standard deadline, by stage.
+CODE_EXTENSION_WORKING_DAYS = {1: 10, 2: 20}
+# The optional columns the Code's complaint measures are counted from. A council whose exports lack one gets
+# no rows for its measures (not "none extended"): the data does not say.
+COMPLAINT_CODE_NEEDS = {
+    "complaints_extended": "extended_to",
+    "complaints_responded_within_extension": "extended_to",
+    "complaints_not_accepted": "not_accepted_reason",
+}
+OMBUDSMAN_BREAKDOWNS = ("ombudsman", "outcome")
+
+
+@dataclass(frozen=True)
+class ComplaintDeadlines:
+    """Per complaint row, as calendar days (datetime64[D]; NaT where the row's stage has no standard).
+
+    - ``standard``: working day N of the stage's standard, counted from the acknowledgement (from receipt when
+      none), as :func:`complaint_rate_parts` counts it;
+    - ``latest``: the latest deadline the Code allows an extension to, 10 (stage 1) or 20 (stage 2) working
+      days after ``standard``;
+    - ``extended``: ``extended_to``, a non-working day read as the next working day (NaT where none is set);
+    - ``applies``: the deadline counted: ``extended`` kept between ``standard`` and ``latest`` (an extension
+      never brings the deadline forward, nor takes it past what the Code allows), else ``standard``.
+    """
+
+    standard: np.ndarray
+    latest: np.ndarray
+    extended: np.ndarray
+    applies: np.ndarray
+
+    @property
+    def has_standard(self) -> np.ndarray:
+        return ~np.isnat(self.standard)
+
+    @property
+    def early(self) -> np.ndarray:
+        """An ``extended_to`` before the standard deadline: not an extension (counted as the standard one)."""
+        return self.has_standard & ~np.isnat(self.extended) & (self.extended < self.standard)
+
+    @property
+    def beyond(self) -> np.ndarray:
+        """An ``extended_to`` later than the Code allows (counted as the latest it allows)."""
+        return self.has_standard & ~np.isnat(self.extended) & (self.extended > self.latest)
+
+
+def _roll_to_working_day(calendar: WorkingCalendar, days: np.ndarray) -> np.ndarray:
+    """Each day, or the next working day when it is not one (NaT stays NaT): a response on a Saturday counts as
+    on Monday, as in "within N working days"; a deadline agreed for a Sunday is met by Monday."""
+    return calendar.add_working_days(days, np.where(np.isnat(days), np.nan, 0.0))
+
+
+def complaint_deadlines(complaints: pd.DataFrame, config: Config, calendar: WorkingCalendar) -> ComplaintDeadlines:
+    """Each complaint row's standard deadline, the latest extension the Code allows, and the deadline that
+    applies (see :class:`ComplaintDeadlines`). Vectorised: numpy's business-day functions, no loop over rows."""
+    stage = _complaint_stage(complaints).to_numpy(dtype="float64", na_value=np.nan)
+    n = np.full(len(complaints), np.nan)
+    extra = np.full(len(complaints), np.nan)
+    for number, standard in ((1, config.complaint_stage1_within), (2, config.complaint_stage2_within)):
+        if standard is not None:
+            n[stage == number] = standard
+            extra[stage == number] = standard + CODE_EXTENSION_WORKING_DAYS[number]
+    start = to_days(complaint_response_start(complaints))
+    standard = calendar.add_working_days(start, n)
+    latest = calendar.add_working_days(start, extra)
+    given = (to_days(complaints["extended_to"]) if "extended_to" in complaints
+             else np.full(len(complaints), np.datetime64("NaT", "D")))
+    extended = np.where(np.isnat(standard), np.datetime64("NaT", "D"), _roll_to_working_day(calendar, given))
+    kept = np.minimum(np.maximum(extended, standard), latest)  # NaT where extended is NaT
+    applies = np.where(np.isnat(extended), standard, kept)
+    return ComplaintDeadlines(standard, latest, extended, applies)
+
+
+def within_deadline(calendar: WorkingCalendar, done, deadline: np.ndarray, as_at: dt.date) -> StandardOutcome:
+    """The contract's "within" and "not yet due" rules against a deadline given as a day, not as N.
+
+    Done on or before the deadline (a non-working day counting as the next working day) is within; not done
+    and the deadline on or after ``as_at`` is not yet due (left out); not done and the deadline before it is
+    due and outside. Rows with no deadline (NaT) are left out. For a deadline that is working day N this
+    gives what :func:`analysis.calendar.within_standard` gives."""
+    done_days = _roll_to_working_day(calendar, to_days(done))
+    has_deadline = ~np.isnat(deadline)
+    is_done = ~np.isnat(done_days)
+    overdue = ~is_done & has_deadline & (deadline < np.datetime64(as_at, "D"))
+    due = has_deadline & (is_done | overdue)
+    within = due & is_done & (done_days <= deadline)
+    return StandardOutcome(due=due, within=within, working_days=np.full(len(deadline), np.nan))
+
+
+def _columns_recorded(frame: pd.DataFrame, columns, recorded: Collection[str] | None) -> set[str]:
+    """The optional columns the exports have: ``recorded`` when given (the loader knows which columns a file
+    had), otherwise those with any value in ``frame``."""
+    if recorded is not None:
+        return set(recorded) & set(columns)
+    return {c for c in columns if c in frame and frame[c].notna().any()}
+
+
+def complaint_code_measures(complaints: pd.DataFrame | None, config: Config, calendar: WorkingCalendar,
+                            as_at: dt.date | None = None, recorded: Collection[str] | None = None) -> pd.DataFrame:
+    """complaints_extended (stage), complaints_responded_within_extension (stage) and complaints_not_accepted.
+
+    - extended: complaint rows with ``extended_to`` / complaint rows received;
+    - responded within the extension: responded on or before the deadline that applies
+      (:func:`complaint_deadlines`: ``extended_to`` where set, kept within what the Code allows, otherwise the
+      standard deadline) / due, with "not yet due" applied to that deadline; only stages with a standard, and
+      only when ``[standards.complaints]`` gives one;
+    - not accepted: complaint rows with a ``not_accepted_reason`` / complaint rows received (any text is a
+      reason: the column is never read for its words).
+
+    A measure whose column the exports do not record (``recorded``, the columns some file has; by default
+    those with a value) gives no rows. ``complaints_responded_within_standard`` is unchanged by extensions.
+    """
+    if complaints is None or complaints.empty:
+        return _empty()
+    have = _columns_recorded(complaints, set(COMPLAINT_CODE_NEEDS.values()), recorded)
+    years = financial_year(complaints["received_at"], config.year_start_month)
+    stage = {"stage": _complaint_stage(complaints)}
+    received = complaints["received_at"]
+    everyone = np.ones(len(complaints))
+    rows = []
+    if "extended_to" in have:
+        extended = complaints["extended_to"].notna().to_numpy()
+        rows.append(rate_rows("complaints_extended", years, extended, everyone, stage, months=received))
+        if config.complaint_stage1_within is not None or config.complaint_stage2_within is not None:
+            deadlines = complaint_deadlines(complaints, config, calendar)
+            as_at = as_at or as_at_date(complaints, COMPLAINT_DATE_COLUMNS)
+            outcome = within_deadline(calendar, complaints["responded_at"], deadlines.applies, as_at)
+            rows.append(rate_rows("complaints_responded_within_extension", years, outcome.within, outcome.due,
+                                  stage, include=deadlines.has_standard, months=received))
+    if "not_accepted_reason" in have:
+        not_accepted = complaints["not_accepted_reason"].notna().to_numpy()
+        rows.append(rate_rows("complaints_not_accepted", years, not_accepted, everyone, months=received))
+    return pd.concat(rows, ignore_index=True) if rows else _empty()
+
+
+def _counts_with_zeros(rows: pd.DataFrame) -> pd.DataFrame:
+    """Count rows with a 0 for every breakdown value seen in any year, in each year that has a record: a year
+    with decisions but none upheld says 0 upheld; a year with no decision at all still has no rows."""
+    if rows.empty:
+        return rows
+    years = sorted(rows.loc[rows["breakdown"] == "", "year"].unique())
+    labels = list(dict.fromkeys(rows["breakdown"]))
+    full = pd.MultiIndex.from_product([years, labels], names=["year", "breakdown"])
+    filled = rows.set_index(["year", "breakdown"]).reindex(full).reset_index()
+    filled["measure_id"] = rows["measure_id"].iloc[0]
+    filled["unit"] = "count"
+    filled["value"] = filled["value"].fillna(0.0)
+    return filled[MEASURE_COLUMNS]
+
+
+def ombudsman_measures(ombudsman: pd.DataFrame | None, config: Config,
+                       recorded: Collection[str] | None = None) -> pd.DataFrame:
+    """ombudsman_decisions (ombudsman, outcome), ombudsman_upheld (ombudsman), ombudsman_remedy_complied
+    (ombudsman), by the financial year of ``decided_on``.
+
+    - decisions: a count. In a year with any decision, every Ombudsman and outcome seen in any year has a row
+      (0 when none); a year with no decision has no rows at all, not zeros.
+    - upheld: upheld / (upheld + not_upheld); decisions not investigated are left out.
+    - remedy complied: ``remedy_complied`` true / decisions where it is recorded; no rows when the exports do
+      not record it (``recorded``: the columns some file has; by default those with a value).
+    """
+    if ombudsman is None or ombudsman.empty:
+        return _empty()
+    decided_on = ombudsman["decided_on"]
+    years = financial_year(decided_on, config.year_start_month)
+    which = {"ombudsman": ombudsman["ombudsman"]}
+    outcome = ombudsman["outcome"].astype("object")
+    upheld = (outcome == "upheld").to_numpy(dtype=bool)
+    decided = outcome.isin(["upheld", "not_upheld"]).to_numpy(dtype=bool)
+    rows = [
+        _counts_with_zeros(count_rows("ombudsman_decisions", years, {**which, "outcome": ombudsman["outcome"]})),
+        rate_rows("ombudsman_upheld", years, upheld, decided, which, months=decided_on),
+    ]
+    if "remedy_complied" in _columns_recorded(ombudsman, {"remedy_complied"}, recorded):
+        known = ombudsman["remedy_complied"].notna().to_numpy()
+        complied = ombudsman["remedy_complied"].fillna(False).to_numpy(dtype=bool)
+        rows.append(rate_rows("ombudsman_remedy_complied", years, complied, known, which, include=known,
+                              months=decided_on))
+    rows = [r for r in rows if not r.empty]
+    return pd.concat(rows, ignore_index=True) if rows else _empty()
 
 
 # --- feedback and survey --------------------------------------------------------------------

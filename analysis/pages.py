@@ -10,12 +10,14 @@ import numpy as np
 import pandas as pd
 
 from analysis import charts
+from analysis import investigate as inv
 from analysis.calendar import next_year
 from analysis.measures import PANEL_DIMENSIONS, actions_not_achieved, carry_forward_chains
 from analysis.present import (
     CHANNEL_NAMES,
     COMPARED_WITH,
     NOT_RECORDED,
+    TOO_FEW,
     UNDER_REPRESENTED,
     Html,
     began_words,
@@ -749,7 +751,12 @@ def in_person_by_location(wb) -> Html:
 
 def in_person_purposes(wb) -> Html:
     """What people came in for, at each place, this year (small counts suppressed). Says nothing where the
-    places are not recorded: :func:`in_person_by_location`, just before it, says so."""
+    places are not recorded: :func:`in_person_by_location`, just before it, says so.
+
+    A purpose is named only where it had at least ``minimum_count`` visits at the place: a council may map a
+    free-text column (a Salesforce "Subject" such as "Visit: A. Smith re benefits") to the category, and a
+    label with one or two visits could name the visitor. The rest of the place's visits read as "Other
+    purposes" (:func:`_purposes_at`)."""
     name = wb.config.locations_name
     counts = wb.facts.get("in_person_purposes")
     if counts is None:
@@ -761,19 +768,45 @@ def in_person_purposes(wb) -> Html:
         return unrecorded
     if counts.empty:
         return paragraph(f"The contacts data records no visit to any of the {name} in {wb.year}.")
-    top = counts.groupby("location", sort=False).head(3)
     # A place's visits less its purposes shown, or a purpose's share of a hidden place total, would give a
     # hidden count back: the run's record hides what the table of places and this one would give away.
     plan = disclosure(wb)
-    keys = [("in_person_visits", f"location={p}|category={c}", wb.year) for p, c in zip(top["location"], top["category"])]
-    frame = pd.DataFrame({
-        "Place": top["location"], "Purpose": top["category"],
-        "Visits": [plan.count_words(k, v) for k, v in zip(keys, top["visits"])],
-        "Share of the place's visits": [plan.percent_words(("share", *k), p, v) for k, p, v in
-                                        zip(keys, top["share"], top["visits"])],
-    })
-    return table(frame, f"The three most common purposes of visits at each of the {name}, {wb.year}"
-                 f"{plan.note(keys)}", numeric=("Visits", "Share of the place's visits"))
+    parts = [_purposes_at(wb, plan, place, visits) for place, visits in counts.groupby("location", sort=False)]
+    frame = pd.concat([p for p, _ in parts], ignore_index=True)
+    # "Other purposes" is hidden only where the place's visits or a purpose named is: the note says why.
+    note = plan.note([k for _, ks in parts for k in ks])
+    folded = ("" if not (frame["Purpose"] == OTHER_PURPOSES).any() else
+              f". A purpose is named only where it had {plan.minimum_count} or more visits at the place: "
+              f"\u201c{OTHER_PURPOSES}\u201d counts the rest of the place's visits together")
+    return table(frame, f"The three most common purposes of visits at each of the {name}, {wb.year}{note}{folded}",
+                 numeric=("Visits", "Share of the place's visits"))
+
+
+OTHER_PURPOSES = "Other purposes"
+
+
+def _purposes_at(wb, plan, place: str, visits: pd.DataFrame) -> tuple[pd.DataFrame, list]:
+    """One place's rows of :func:`in_person_purposes`: its three commonest purposes (the facts list them
+    commonest first), those with fewer than ``minimum_count`` visits folded into "Other purposes" with the
+    place's other visits (``investigate.fold_shown``: "Other purposes" is never a small number that the place's
+    total less the purposes named would give), and the record's keys of the purposes named."""
+    minimum = plan.minimum_count
+    top = visits.head(3)
+    keys = {c: ("in_person_visits", f"location={place}|category={c}", wb.year) for c in top["category"]}
+    place_key = ("contacts_received", f"location={place}", wb.year)
+    total = plan.values.get(place_key, float(visits["visits"].sum()))
+    counts = pd.DataFrame({"visits": top["visits"].to_numpy(dtype="float64")}, index=top["category"].to_numpy())
+    hidden = pd.DataFrame({"visits": [plan.hidden(keys[c]) for c in counts.index]}, index=counts.index)
+    folded, flags = inv.fold_shown(counts, hidden, pd.Series({"visits": total}),
+                                   pd.Series({"visits": plan.hidden(place_key)}), minimum, OTHER_PURPOSES)
+    named = [c for c in folded.index if c in keys and c != OTHER_PURPOSES]
+    words = inv.shown_words(folded, flags, minimum)["visits"]
+    share = [plan.percent_words(("share", *keys[c]), 100 * n / total if total else np.nan, n) if c in named
+             else TOO_FEW if flags.at[c, "visits"] or not total  # the rest of a hidden total, or of none
+             else inv.share_words(100 * n / total, n, total, minimum) for c, n in folded["visits"].items()]
+    frame = pd.DataFrame({"Place": place, "Purpose": [c if c in named else OTHER_PURPOSES for c in folded.index],
+                          "Visits": words.to_numpy(), "Share of the place's visits": share})
+    return frame, [keys[c] for c in named] + [place_key]
 
 
 # --- complaints -------------------------------------------------------------------------
@@ -1087,6 +1120,10 @@ def monthly_chart(wb, measure_id: str, subject: str) -> Html:
     unrecorded = measure_not_recorded(wb, measure_id)
     if unrecorded:
         return paragraph(f"{unrecorded}, so there is no monthly chart of {subject[:1].lower()}{subject[1:]}.")
+    if wb.thin_months(measure_id):
+        return paragraph(f"Some months have fewer than {wb.config.minimum_count} to count, too few to show "
+                         f"{subject[:1].lower()}{subject[1:]} month by month or to judge a monthly pattern: the "
+                         "yearly figures above are the ones to use.")
     result = wb.spc(measure_id)
     if result is None:
         return paragraph(f"There are no monthly figures for {subject.lower()}.")

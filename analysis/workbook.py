@@ -47,10 +47,12 @@ from analysis.measures import (
     MEASURE_NEEDS,
     COMPLAINT_RATE_MEASURES,
     CONTACT_MONTHLY,
+    COMPLAINT_CODE_NEEDS,
     action_plan_measures,
     as_at_date,
     call_measures,
     call_monthly_series,
+    complaint_code_measures,
     complaint_measures,
     complaint_monthly_series,
     contact_monthly_series,
@@ -59,6 +61,7 @@ from analysis.measures import (
     in_person_purposes,
     manual_measure_rows,
     not_yet_due_count,
+    ombudsman_measures,
     panel_measures,
     survey_measures,
 )
@@ -134,6 +137,17 @@ class Workbook:
         return xmr(values, polarity=self.polarity(measure_id), screen_outliers=self.config.spc_screen_outliers,
                    rebase=self.config.spc_rebase.get(measure_id, ()))
 
+    def thin_months(self, measure_id: str) -> bool:
+        """Whether some month charted has a base below ``disclosure.minimum_count``: its percentage may not be
+        shown (the chart and its numbers would show it), and a monthly pattern on so few means nothing."""
+        series = self.monthly.get(measure_id)
+        if series is None or "denominator" not in series or series["value"].notna().sum() == 0:
+            return False
+        start, _ = self.process_start(measure_id)
+        charted = series if start is None else series[series.index >= start]
+        bases = charted.loc[charted["value"].notna(), "denominator"]
+        return bool((bases < self.config.minimum_count).any())
+
     def process_start(self, measure_id: str) -> tuple[pd.Period | None, str]:
         """The first month measured against today's standards, when a standard the measure counts against
         changed within the years charted, and the change in words ("the email standard changed from 10 to 5
@@ -208,6 +222,12 @@ def compute_measures(datasets: Datasets, as_at: dict[str, dt.date | None], years
         contact_measures(datasets.get("contacts"), config, calendar, as_at.get("contacts")),
         call_measures(datasets.get("calls"), config),
         complaint_measures(datasets.get("complaints"), config, calendar, as_at.get("complaints")),
+        # The Complaint Handling Code's measures, from the columns the exports record (none: no rows).
+        complaint_code_measures(datasets.get("complaints"), config, calendar, as_at.get("complaints"),
+                                recorded={c for c in COMPLAINT_CODE_NEEDS.values()
+                                          if datasets.recorded("complaints", c)}),
+        ombudsman_measures(datasets.get("ombudsman"), config,
+                           recorded={c for c in ("remedy_complied",) if datasets.recorded("ombudsman", c)}),
         feedback_measures(datasets.get("feedback"), config),
         survey_measures(datasets.get("survey"), config),
         panel_measures(datasets.get("panel"), datasets.get("population"), datasets.get("panel_invitations"),
@@ -260,6 +280,9 @@ def monthly_signals(workbook: "Workbook") -> dict[str, str]:
     targets = dict(zip(register["measure_id"], register["target"])) if register is not None else {}
     signals = {}
     for measure_id in workbook.monthly:
+        if workbook.thin_months(measure_id):
+            signals[measure_id] = "too few some months to judge"
+            continue
         result = workbook.spc(measure_id)
         if result is None:
             continue

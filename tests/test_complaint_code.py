@@ -1,0 +1,539 @@
+"""The Complaint Handling Code's annual report: extensions, complaints not accepted, the Ombudsmen's decisions.
+
+Every expected number was counted by hand on the real calendar of England and Wales, with the counting
+written beside it, so a wrong rule in the code shows up as a wrong number here. The rules (the project's
+data contract, "The Complaint Handling Code"):
+
+- a stage's standard deadline is working day N counted from the acknowledgement (from receipt when none);
+- an extension may run at most 10 working days past the standard deadline at stage 1, 20 at stage 2;
+- the deadline that applies is ``extended_to`` where set, kept between the standard deadline and the Code's
+  limit, otherwise the standard deadline; "not yet due" applies to that deadline.
+
+Calendars used (England and Wales; Mo..Su):
+  Apr 2024: Thu 25, Fri 26, Mon 29, Tue 30.
+  May 2024: Wed 1, Thu 2, Fri 3, Mon 6 = Early May bank holiday, Tue 7 ... Fri 10, Mon 13 ... Fri 17,
+            Mon 20 ... Fri 24, Mon 27 = Spring bank holiday, Tue 28 ... Fri 31.
+  Jul 2024: Mon 1, Tue 2 ... Fri 5, Mon 8 ... Fri 12, Mon 15 ... Fri 19, Mon 22 ... Fri 26, Mon 29 ... Wed 31.
+  Aug 2024: Thu 1, Fri 2, Mon 5 ... Fri 9, Mon 12 ... Fri 16, Mon 19 ... Fri 23,
+            Mon 26 = Summer bank holiday, Tue 27, Wed 28, Thu 29.
+  Nov 2024: Mon 4 ... Fri 8, Mon 11 ... Fri 15, Mon 18 ... Fri 22, Sat 23, Sun 24, Mon 25 ... Fri 29;
+            Dec 2024: Mon 2 (no bank holiday).
+  Mar 2025: Mon 3 ... Fri 7, Mon 10 ... Fri 14, Mon 17 ... Fri 21, Mon 24 ... Fri 28, Mon 31 (no bank holiday).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import textwrap
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.calendar import WorkingCalendar
+from analysis.config import load_config
+from analysis.datasets import SCHEMAS, check_all, load_all
+from analysis.errors import ConfigError, DataError
+from analysis.measures import (
+    complaint_code_measures,
+    complaint_deadlines,
+    complaint_measures,
+    ombudsman_measures,
+)
+
+D = dt.date
+TOML = """
+[council]
+name = "Test Borough Council"
+
+[calendar]
+bank_holidays = "england-and-wales"
+
+[standards.complaints]
+acknowledge_within_working_days = 5
+stage1_respond_within_working_days = 10
+stage2_respond_within_working_days = 20
+"""
+
+
+def _config(tmp_path, extra: str = ""):
+    (tmp_path / "council.toml").write_text(textwrap.dedent(TOML) + textwrap.dedent(extra), encoding="utf-8")
+    return load_config(tmp_path)
+
+
+def _frame(dataset: str, rows: list[tuple], columns: list[str]) -> pd.DataFrame:
+    """A canonical frame as load_all returns it: every contract column, with the loader's dtypes."""
+    given = pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame(index=range(len(given)))
+    for col in SCHEMAS[dataset]:
+        values = given[col.name] if col.name in given else pd.Series([None] * len(given))
+        if col.kind in ("timestamp", "date"):
+            frame[col.name] = pd.to_datetime(values, format="ISO8601").astype("datetime64[ns]")
+        elif col.kind == "bool":
+            frame[col.name] = values.astype("boolean")
+        elif col.category:
+            frame[col.name] = values.astype("string").astype("category")
+        else:
+            frame[col.name] = values.astype("string")
+    if dataset == "complaints":
+        frame["stage"] = frame["stage"].astype("int64")
+    return frame
+
+
+def _rows(frame: pd.DataFrame) -> pd.DataFrame:
+    assert not frame.duplicated(["year", "measure_id", "breakdown"]).any()
+    return frame.set_index(["year", "measure_id", "breakdown"])
+
+
+def _check(rows: pd.DataFrame, key: tuple, value, numerator=None, denominator=None):
+    assert key in rows.index, f"{key} missing"
+    row = rows.loc[key]
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        assert pd.isna(row["value"]), f"{key}: expected an empty value, got {row['value']}"
+    else:
+        assert row["value"] == pytest.approx(value, rel=1e-12), key
+    if numerator is None:
+        assert pd.isna(row["numerator"]) and pd.isna(row["denominator"]), key
+    else:
+        assert (row["numerator"], row["denominator"]) == (numerator, denominator), key
+
+
+# --- extensions -----------------------------------------------------------------------------
+
+COLUMNS = ["complaint_id", "stage", "received_at", "service", "acknowledged_at", "responded_at", "extended_to"]
+# Every row is in 2024/25. As at Fri 28 Mar 2025.
+AS_AT = D(2025, 3, 28)
+COMPLAINTS = [
+    # E1-E5: stage 1, received Wed 24 Apr 2024, acknowledged Thu 25 Apr = day 0 of the response.
+    #   Standard deadline (day 10): Fri 26 = 1, Mon 29 = 2, Tue 30 = 3, Wed 1 May = 4, Thu 2 = 5, Fri 3 = 6,
+    #   (Mon 6 May bank holiday), Tue 7 = 7, Wed 8 = 8, Thu 9 = 9, Fri 10 May = 10.
+    #   The Code's limit, 10 working days more: Mon 13 = 11 ... Fri 17 = 15, Mon 20 = 16, Tue 21 = 17,
+    #   Wed 22 = 18, Thu 23 = 19, Fri 24 May = 20.
+    # E1: extended to Wed 22 May (within the limit), answered on it -> within the extension.
+    ("E1", 1, "2024-04-24 10:00", "Planning", "2024-04-25 09:00", "2024-05-22 15:00", "2024-05-22"),
+    # E2: the same extension, answered Thu 23 May, one day after it -> outside.
+    ("E2", 1, "2024-04-24 10:00", "Planning", "2024-04-25 09:00", "2024-05-23 09:00", "2024-05-22"),
+    # E3: extended to Fri 31 May, beyond the limit Fri 24 May -> capped at Fri 24 May; answered Tue 28 May
+    #     (after the Spring bank holiday) -> outside.
+    ("E3", 1, "2024-04-24 10:00", "Planning", "2024-04-25 09:00", "2024-05-28 12:00", "2024-05-31"),
+    # E4: the same extension capped at Fri 24 May, answered on Fri 24 May -> within.
+    ("E4", 1, "2024-04-24 10:00", "Planning", "2024-04-25 09:00", "2024-05-24 16:00", "2024-05-31"),
+    # E5: "extended" to Wed 8 May, before the standard deadline Fri 10 May: not an extension, the standard
+    #     deadline applies; answered Thu 9 May -> within (day 9).
+    ("E5", 1, "2024-04-24 10:00", "Planning", "2024-04-25 09:00", "2024-05-09 11:00", "2024-05-08"),
+    # U1, U2: stage 1, received and acknowledged Thu 25 Apr, no extension: deadline Fri 10 May as above.
+    ("U1", 1, "2024-04-25 09:00", "Housing", "2024-04-25 14:00", "2024-05-10 17:00", None),  # day 10: within
+    ("U2", 1, "2024-04-25 09:00", "Housing", "2024-04-25 14:00", "2024-05-13 09:00", None),  # day 11: outside
+    # S1-S3: stage 2, received Mon 1 Jul 2024, acknowledged Tue 2 Jul = day 0.
+    #   Standard deadline (day 20): Wed 3 = 1, Thu 4 = 2, Fri 5 = 3, Mon 8 = 4 ... Fri 12 = 8, Mon 15 = 9 ...
+    #   Fri 19 = 13, Mon 22 = 14 ... Fri 26 = 18, Mon 29 = 19, Tue 30 Jul = 20.
+    #   The Code's limit, 20 more: Wed 31 = 21, Thu 1 Aug = 22, Fri 2 = 23, Mon 5 = 24 ... Fri 9 = 28,
+    #   Mon 12 = 29 ... Fri 16 = 33, Mon 19 = 34 ... Fri 23 = 38, (Mon 26 Aug bank holiday), Tue 27 = 39,
+    #   Wed 28 Aug = 40. (Without the bank holiday the limit would be Tue 27 Aug.)
+    # S1: extended to Wed 28 Aug, within the limit only because of the bank holiday; answered on it -> within.
+    ("S1", 2, "2024-07-01 10:00", "Planning", "2024-07-02 10:00", "2024-08-28 12:00", "2024-08-28"),
+    # S2: extended to Thu 29 Aug, one working day beyond -> capped at Wed 28 Aug; answered Thu 29 -> outside.
+    ("S2", 2, "2024-07-01 10:00", "Planning", "2024-07-02 10:00", "2024-08-29 12:00", "2024-08-29"),
+    # S3: no extension, answered Tue 30 Jul = day 20 -> within.
+    ("S3", 2, "2024-07-01 10:00", "Planning", "2024-07-02 10:00", "2024-07-30 16:00", None),
+    # N1-N3: stage 1, received and acknowledged Mon 3 Mar 2025 = day 0, no response yet.
+    #   Standard deadline: Tue 4 = 1 ... Fri 7 = 4, Mon 10 = 5 ... Fri 14 = 9, Mon 17 Mar = 10.
+    #   The Code's limit: Tue 18 = 11 ... Fri 21 = 14, Mon 24 = 15 ... Fri 28 = 19, Mon 31 Mar = 20.
+    # N1: extended to Mon 31 Mar (the limit itself), after the as-at date -> not yet due, left out.
+    #     (Against the standard deadline, Mon 17 Mar, it is overdue: due and outside.)
+    ("N1", 1, "2025-03-03 09:00", "Waste", "2025-03-03 12:00", None, "2025-03-31"),
+    # N2: extended to Fri 28 Mar, the as-at day itself: the day is not over -> not yet due.
+    ("N2", 1, "2025-03-03 09:00", "Waste", "2025-03-03 12:00", None, "2025-03-28"),
+    # N3: extended to Thu 27 Mar, before the as-at date, no response -> due and outside.
+    ("N3", 1, "2025-03-03 09:00", "Waste", "2025-03-03 12:00", None, "2025-03-27"),
+]
+
+
+@pytest.fixture
+def config(tmp_path):
+    return _config(tmp_path)
+
+
+@pytest.fixture
+def calendar(config):
+    return WorkingCalendar.for_council(config)
+
+
+@pytest.fixture
+def complaints():
+    return _frame("complaints", COMPLAINTS, COLUMNS)
+
+
+def _days(*dates: str) -> list:
+    return [np.datetime64(d, "D") if d else np.datetime64("NaT", "D") for d in dates]
+
+
+def test_deadlines_worked_by_hand(complaints, config, calendar):
+    deadlines = complaint_deadlines(complaints, config, calendar)
+    # E1-E5 and U1, U2 start on Thu 25 Apr 2024; S1-S3 on Tue 2 Jul 2024; N1-N3 on Mon 3 Mar 2025 (see above).
+    standard = ["2024-05-10"] * 7 + ["2024-07-30"] * 3 + ["2025-03-17"] * 3
+    latest = ["2024-05-24"] * 7 + ["2024-08-28"] * 3 + ["2025-03-31"] * 3
+    applies = ["2024-05-22", "2024-05-22", "2024-05-24", "2024-05-24", "2024-05-10", "2024-05-10", "2024-05-10",
+               "2024-08-28", "2024-08-28", "2024-07-30", "2025-03-31", "2025-03-28", "2025-03-27"]
+    assert list(deadlines.standard) == _days(*standard)
+    assert list(deadlines.latest) == _days(*latest)
+    assert list(deadlines.applies) == _days(*applies)
+    ids = complaints["complaint_id"].to_numpy()
+    assert list(ids[deadlines.early]) == ["E5"]
+    assert list(ids[deadlines.beyond]) == ["E3", "E4", "S2"]
+
+
+def test_responded_within_the_extension_by_stage(complaints, config, calendar):
+    rows = _rows(complaint_code_measures(complaints, config, calendar, AS_AT))
+    # Stage 1: within E1 (on 22 May), E4 (on the capped 24 May), E5 (standard deadline), U1; outside E2 (a day
+    # late), E3 (after the cap), U2, N3 (overdue); N1 and N2 not yet due -> 4 / 8.
+    _check(rows, ("2024/25", "complaints_responded_within_extension", "stage=1"), 50.0, 4, 8)
+    # Stage 2: within S1, S3; outside S2 -> 2 / 3.
+    _check(rows, ("2024/25", "complaints_responded_within_extension", "stage=2"), 100 * 2 / 3, 2, 3)
+    _check(rows, ("2024/25", "complaints_responded_within_extension", ""), 100 * 6 / 11, 6, 11)
+    # Monthly statistics for the test of a change: months with a denominator are Apr 2024 (E1-E5, U1, U2),
+    # Jul 2024 (S1-S3) and Mar 2025 (N3; N1, N2 not yet due) -> 3.
+    assert rows.loc[("2024/25", "complaints_responded_within_extension", ""), "months"] == 3
+
+
+def test_responded_within_standard_keeps_its_meaning(complaints, config, calendar):
+    rows = _rows(complaint_measures(complaints, config, calendar, AS_AT))
+    # Without extensions: stage 1 within only E5 (day 9) and U1 (day 10); E1-E4 and U2 answered after Fri 10 May;
+    # N1-N3 unanswered with the standard deadline Mon 17 Mar before the as-at date -> due, outside. 2 / 10.
+    _check(rows, ("2024/25", "complaints_responded_within_standard", "stage=1"), 20.0, 2, 10)
+    # Stage 2: only S3 by Tue 30 Jul -> 1 / 3.
+    _check(rows, ("2024/25", "complaints_responded_within_standard", "stage=2"), 100 / 3, 1, 3)
+
+
+def test_complaints_extended_by_stage(complaints, config, calendar):
+    rows = _rows(complaint_code_measures(complaints, config, calendar, AS_AT))
+    # Stage 1: E1-E5 and N1-N3 have extended_to, U1 and U2 do not -> 8 / 10. (E5's is counted: it is recorded,
+    # and a warning says it is not an extension.) Stage 2: S1, S2 of S1-S3 -> 2 / 3.
+    _check(rows, ("2024/25", "complaints_extended", "stage=1"), 80.0, 8, 10)
+    _check(rows, ("2024/25", "complaints_extended", "stage=2"), 100 * 2 / 3, 2, 3)
+    _check(rows, ("2024/25", "complaints_extended", ""), 100 * 10 / 13, 10, 13)
+
+
+def test_with_no_extension_the_two_response_measures_agree(complaints, config, calendar):
+    """The deadline counted as a day gives what "within N working days" gives: with extended_to cleared,
+    complaints_responded_within_extension is complaints_responded_within_standard, row for row."""
+    plain = complaints.assign(extended_to=pd.NaT)
+    extension = _rows(complaint_code_measures(plain, config, calendar, AS_AT, recorded={"extended_to"}))
+    standard = _rows(complaint_measures(plain, config, calendar, AS_AT))
+    ext = extension.xs("complaints_responded_within_extension", level="measure_id")
+    std = standard.xs("complaints_responded_within_standard", level="measure_id")
+    counted = ["value", "numerator", "denominator"]
+    pd.testing.assert_frame_equal(ext[counted], std[counted])
+    # And 2 / 10 at stage 1 as worked above; nothing is extended.
+    assert ext.loc[("2024/25", "stage=1"), "numerator"] == 2
+    assert extension.loc[("2024/25", "complaints_extended", ""), "numerator"] == 0
+
+
+def test_a_response_on_a_non_working_day_counts_as_the_next_working_day(config, calendar):
+    frame = _frame("complaints", [
+        # Extended to Fri 22 Nov 2024 (standard deadline from Mon 4 Nov: Mon 18 Nov; limit Mon 2 Dec). Answered
+        # Sat 23 Nov, which counts as Mon 25 Nov -> outside.
+        ("W1", 1, "2024-11-04 09:00", "Planning", "2024-11-04 10:00", "2024-11-23 10:00", "2024-11-22"),
+        # Extended to Sun 24 Nov, read as Mon 25 Nov; answered Sat 23 Nov (Mon 25 Nov) -> within.
+        ("W2", 1, "2024-11-04 09:00", "Planning", "2024-11-04 10:00", "2024-11-23 10:00", "2024-11-24"),
+    ], COLUMNS)
+    rows = _rows(complaint_code_measures(frame, config, calendar, D(2024, 12, 31)))
+    _check(rows, ("2024/25", "complaints_responded_within_extension", ""), 50.0, 1, 2)
+
+
+def test_no_rows_where_the_exports_do_not_record_the_columns(complaints, config, calendar):
+    # A council whose exports have neither extended_to nor not_accepted_reason: no rows, not "none extended".
+    assert complaint_code_measures(complaints, config, calendar, AS_AT, recorded=set()).empty
+    # Recorded by default when the column has any value: extended_to here, not_accepted_reason not.
+    measures = set(complaint_code_measures(complaints, config, calendar, AS_AT)["measure_id"])
+    assert measures == {"complaints_extended", "complaints_responded_within_extension"}
+    # With no response standard in council.toml, the extension has no deadline to count against.
+    folder = config.folder / "no-standards"
+    folder.mkdir()
+    (folder / "council.toml").write_text('[council]\nname = "Test Borough Council"\n', encoding="utf-8")
+    no_standards = load_config(folder)
+    rows = complaint_code_measures(complaints, no_standards, WorkingCalendar.for_council(no_standards), AS_AT)
+    assert set(rows["measure_id"]) == {"complaints_extended"}
+
+
+def test_complaints_not_accepted(config, calendar):
+    frame = _frame("complaints", [
+        # 2024/25: two of four not taken into the procedure (any text is a reason; it is never read for words).
+        ("A1", 1, "2024-06-03 09:00", "Council Tax", None, None, "Outside the procedure: an appeal to the tribunal"),
+        ("A2", 1, "2024-06-04 09:00", "Planning", None, "2024-06-10 09:00", None),
+        ("A3", 2, "2024-06-05 09:00", "Planning", None, None, "Made more than 12 months after the matter"),
+        ("A4", 1, "2024-09-05 09:00", "Waste", None, "2024-09-10 09:00", None),
+        # 2023/24: one complaint, accepted -> 0 of 1 (0%, not missing: the column is recorded).
+        ("A5", 1, "2023-06-05 09:00", "Waste", None, "2023-06-10 09:00", None),
+    ], ["complaint_id", "stage", "received_at", "service", "acknowledged_at", "responded_at", "not_accepted_reason"])
+    rows = _rows(complaint_code_measures(frame, config, calendar, D(2025, 3, 31)))
+    _check(rows, ("2024/25", "complaints_not_accepted", ""), 50.0, 2, 4)
+    _check(rows, ("2023/24", "complaints_not_accepted", ""), 0.0, 0, 1)
+    assert not any(rows.index.get_level_values("breakdown") != "")  # no breakdown in the contract
+    assert "complaints_extended" not in set(rows.index.get_level_values("measure_id"))
+
+
+# --- the Ombudsmen's decisions --------------------------------------------------------------
+
+DECISIONS = [
+    # 2022/23: four decisions.
+    ("22 001 001", "2022-06-15", "lgsco", "upheld", "Planning", True),
+    ("22 001 002", "2022-09-01", "lgsco", "not_upheld", "Planning", None),
+    ("22 001 003", "2023-03-31", "lgsco", "not_investigated", "Waste", None),   # the year's last day
+    ("HO-202200017", "2022-11-30", "housing", "upheld", "Housing", False),
+    # 2023/24: no decision at all.
+    # 2024/25: three decisions, all LGSCO.
+    ("24 001 001", "2024-04-01", "lgsco", "upheld", "Planning", True),           # the year's first day
+    ("24 001 002", "2024-10-10", "lgsco", "upheld", "Council Tax", None),        # compliance not recorded
+    ("24 001 003", "2025-01-15", "lgsco", "not_investigated", "Planning", None),
+]
+DECISION_COLUMNS = ["decision_id", "decided_on", "ombudsman", "outcome", "service", "remedy_complied"]
+
+
+@pytest.fixture
+def decisions():
+    return _frame("ombudsman", DECISIONS, DECISION_COLUMNS)
+
+
+def test_ombudsman_decisions_by_ombudsman_and_outcome(decisions, config):
+    rows = _rows(ombudsman_measures(decisions, config))
+    _check(rows, ("2022/23", "ombudsman_decisions", ""), 4)
+    _check(rows, ("2022/23", "ombudsman_decisions", "ombudsman=lgsco"), 3)
+    _check(rows, ("2022/23", "ombudsman_decisions", "ombudsman=housing"), 1)
+    _check(rows, ("2022/23", "ombudsman_decisions", "outcome=upheld"), 2)
+    _check(rows, ("2022/23", "ombudsman_decisions", "outcome=not_upheld"), 1)
+    _check(rows, ("2022/23", "ombudsman_decisions", "outcome=not_investigated"), 1)
+    _check(rows, ("2024/25", "ombudsman_decisions", ""), 3)
+    # A year with decisions says 0 for what it had none of (seen in another year): no housing decision, none
+    # not upheld.
+    _check(rows, ("2024/25", "ombudsman_decisions", "ombudsman=housing"), 0)
+    _check(rows, ("2024/25", "ombudsman_decisions", "outcome=not_upheld"), 0)
+    _check(rows, ("2024/25", "ombudsman_decisions", "outcome=upheld"), 2)
+
+
+def test_a_year_with_no_ombudsman_decision_has_no_rows(decisions, config):
+    rows = ombudsman_measures(decisions, config)
+    assert "2023/24" not in set(rows["year"])
+    assert set(rows["year"]) == {"2022/23", "2024/25"}
+
+
+def test_ombudsman_upheld_and_remedies_complied(decisions, config):
+    rows = _rows(ombudsman_measures(decisions, config))
+    # Upheld of upheld + not upheld (not investigated left out). 2022/23: 22 001 001 and HO-202200017 of
+    # those two and 22 001 002 -> 2 / 3; LGSCO 1 / 2; Housing 1 / 1. 2024/25: 2 / 2, all LGSCO.
+    _check(rows, ("2022/23", "ombudsman_upheld", ""), 100 * 2 / 3, 2, 3)
+    _check(rows, ("2022/23", "ombudsman_upheld", "ombudsman=lgsco"), 50.0, 1, 2)
+    _check(rows, ("2022/23", "ombudsman_upheld", "ombudsman=housing"), 100.0, 1, 1)
+    _check(rows, ("2024/25", "ombudsman_upheld", ""), 100.0, 2, 2)
+    assert ("2024/25", "ombudsman_upheld", "ombudsman=housing") not in rows.index
+    # Remedy complied, of the decisions where it is recorded. 2022/23: yes for 22 001 001, no for HO-202200017
+    # -> 1 / 2; LGSCO 1 / 1; Housing 0 / 1. 2024/25: 24 001 001 yes, 24 001 002 not recorded -> 1 / 1.
+    _check(rows, ("2022/23", "ombudsman_remedy_complied", ""), 50.0, 1, 2)
+    _check(rows, ("2022/23", "ombudsman_remedy_complied", "ombudsman=lgsco"), 100.0, 1, 1)
+    _check(rows, ("2022/23", "ombudsman_remedy_complied", "ombudsman=housing"), 0.0, 0, 1)
+    _check(rows, ("2024/25", "ombudsman_remedy_complied", ""), 100.0, 1, 1)
+    # Decisions have a date, so the rates carry monthly statistics: 2022/23's upheld has a denominator in
+    # Jun, Sep and Nov 2022 -> 3 months.
+    assert rows.loc[("2022/23", "ombudsman_upheld", ""), "months"] == 3
+
+
+def test_remedy_compliance_not_recorded_gives_no_rows(decisions, config):
+    measures = set(ombudsman_measures(decisions, config, recorded=set())["measure_id"])
+    assert measures == {"ombudsman_decisions", "ombudsman_upheld"}
+    assert ombudsman_measures(decisions.iloc[0:0], config).empty
+    assert ombudsman_measures(None, config).empty
+
+
+# --- loading --------------------------------------------------------------------------------
+
+OMBUDSMAN_CSV = (
+    "Reference,Decided,Ombudsman,Decision,Service area,Remedy complied,Remedy offered before\n"
+    "22 001 001,15/06/2022,LGSCO,Upheld,Planning,Yes,No\n"                                          # row 2
+    "22 001 002,01/09/2022,Local Government and Social Care Ombudsman,Not upheld,Planning,,\n"     # row 3
+    "22 001 003,31/03/2023,LGSCO,Closed after initial enquiries,Waste,,\n"                          # row 4
+    "HO-202200017,30/11/2022,Housing Ombudsman,Upheld,Housing,No,Yes\n"                             # row 5
+    "24 001 003,15/01/2025,local government & social care ombudsman,Not Investigated,Planning,,\n"  # row 6
+    "24 001 004,16/01/2025,LGSCO,Closed after initial enquiries,Planning,,\n"                       # row 7
+)
+OMBUDSMAN_TOML = """
+[datasets.ombudsman.columns]
+"Reference" = "decision_id"
+"Decided" = "decided_on"
+"Ombudsman" = "ombudsman"
+"Decision" = "outcome"
+"Service area" = "service"
+"Remedy complied" = "remedy_complied"
+"Remedy offered before" = "remedy_before_ombudsman"
+"""
+
+
+def test_ombudsman_outcome_needs_a_values_map_for_its_own_words(tmp_path):
+    config = _config(tmp_path, OMBUDSMAN_TOML)
+    (tmp_path / "ombudsman.csv").write_text(OMBUDSMAN_CSV, encoding="utf-8")
+    _, problems = check_all(config)
+    # The names of both Ombudsmen and "Upheld", "Not upheld", "Not Investigated" need no map; the LGSCO's
+    # "Closed after initial enquiries" does (is it not investigated? The council says so), reported once with
+    # both its rows and the line to add.
+    assert len(problems) == 1 and problems[0].fatal
+    text = str(problems[0])
+    assert "ombudsman.csv (ombudsman), column 'outcome' ('Decision' in the file)" in text
+    assert "'Closed after initial enquiries'" in text and "rows 4, 7" in text
+    assert "[datasets.ombudsman.values.outcome]" in text
+    assert "upheld, not_upheld, not_investigated" in text
+
+
+def test_ombudsman_loaded_with_obvious_spellings_and_a_values_map(tmp_path):
+    config = _config(tmp_path, OMBUDSMAN_TOML + (
+        '[datasets.ombudsman.values.outcome]\n"Closed after initial enquiries" = "not_investigated"\n'))
+    (tmp_path / "ombudsman.csv").write_text(OMBUDSMAN_CSV, encoding="utf-8")
+    frame = load_all(config).ombudsman
+    assert frame["ombudsman"].astype(str).tolist() == ["lgsco", "lgsco", "lgsco", "housing", "lgsco", "lgsco"]
+    assert frame["outcome"].astype(str).tolist() == [
+        "upheld", "not_upheld", "not_investigated", "upheld", "not_investigated", "not_investigated"]
+    assert frame["decided_on"].iloc[0] == pd.Timestamp("2022-06-15")
+    assert frame["remedy_complied"].tolist()[:4] == [True, pd.NA, pd.NA, False]
+    assert frame["remedy_before_ombudsman"].tolist()[3] is True
+    assert frame["decision_id"].tolist()[0] == "22 001 001"
+
+
+def test_ombudsman_faults_are_reported_together(tmp_path):
+    config = _config(tmp_path)
+    (tmp_path / "ombudsman.csv").write_text(
+        "decision_id,decided_on,ombudsman,outcome\n"
+        "D1,2024-05-01,Parliamentary Ombudsman,upheld\n"   # row 2: not an Ombudsman of the Code
+        "D1,31/02/2025,lgsco,upheld\n"                     # row 3: the same id; no such date
+        "D3,2024-06-01,lgsco,\n", encoding="utf-8")        # row 4: outcome is required
+    with pytest.raises(DataError) as caught:
+        load_all(config)
+    text = str(caught.value)
+    assert "column 'ombudsman'" in text and "'Parliamentary Ombudsman'" in text and "lgsco or housing" in text
+    assert "column 'decision_id'" in text and "rows 2, 3" in text
+    assert "column 'decided_on'" in text and "31/02/2025 is a day that does not exist" in text
+    assert "column 'outcome'" in text and "is empty where a value is required" in text and "row 4" in text
+    assert len(caught.value.problems) == 4
+
+
+COMPLAINTS_CSV = (
+    "Ref,Stage,Received,Service,Acknowledged,Responded,Extended deadline,Category,Reason not accepted,Learning\n"
+    # row 2: E1 above, extended within the limit: no warning.
+    "E1,Stage 1,24/04/2024 10:00,Planning,25/04/2024 09:00,22/05/2024 15:00,22/05/2024,Delay,,Added a check\n"
+    # row 3: E3 above, extended to Fri 31 May, beyond the limit Fri 24 May.
+    "E3,Stage 1,24/04/2024 10:00,Planning,25/04/2024 09:00,28/05/2024 12:00,31/05/2024,Delay,,\n"
+    # row 4: E5 above, "extended" to Wed 8 May, before the standard deadline Fri 10 May.
+    "E5,Stage 1,24/04/2024 10:00,Planning,25/04/2024 09:00,09/05/2024 11:00,08/05/2024,,,\n"
+    # row 5: S2 above, stage 2 extended to Thu 29 Aug, a working day beyond Wed 28 Aug.
+    "S2,Stage 2,01/07/2024 10:00,Planning,02/07/2024 10:00,29/08/2024 12:00,29/08/2024,,,\n"
+    # row 6: not accepted, no extension.
+    "X1,Stage 1,03/06/2024 09:00,Council Tax,,,,,\"Outside the procedure: an appeal, not a complaint\",\n"
+)
+COMPLAINTS_TOML = """
+[datasets.complaints.columns]
+"Ref" = "complaint_id"
+"Received" = "received_at"
+"Acknowledged" = "acknowledged_at"
+"Responded" = "responded_at"
+"Extended deadline" = "extended_to"
+"Reason not accepted" = "not_accepted_reason"
+"""
+
+
+def test_extensions_the_code_does_not_allow_are_warnings_with_their_rows(tmp_path):
+    config = _config(tmp_path, COMPLAINTS_TOML)
+    (tmp_path / "complaints.csv").write_text(COMPLAINTS_CSV, encoding="utf-8")
+    datasets, problems = check_all(config)
+    assert not any(p.fatal for p in problems) and len(problems) == 2
+    early, beyond = problems
+    assert str(early).startswith(
+        "complaints.csv (complaints), column 'extended_to' ('Extended deadline' in the file): is before the "
+        "stage's standard deadline")
+    assert early.rows == (4,) and early.examples == ("stage 1: extended to 08/05/2024, standard deadline 10/05/2024",)
+    assert "(stage 1: 10, stage 2: 20 working days after the standard deadline)" in beyond.message
+    assert beyond.rows == (3, 5)
+    assert beyond.examples == ("stage 1: extended to 31/05/2024, latest the Code allows 24/05/2024",
+                               "stage 2: extended to 29/08/2024, latest the Code allows 28/08/2024")
+    assert all(p.fix for p in problems) and len(datasets.warnings) == 2
+    complaints = load_all(config).complaints  # warnings: the data is used
+    assert complaints["category"].astype(str).tolist()[:2] == ["Delay", "Delay"]
+    assert complaints["learning"].tolist()[0] == "Added a check"
+    assert complaints["not_accepted_reason"].tolist()[4] == "Outside the procedure: an appeal, not a complaint"
+    # Counted as the Code allows: E1 within (on 22 May), E3 outside (after the cap, 24 May), E5 within (by the
+    # standard deadline, 10 May), S2 outside (after the cap, 28 Aug), X1 never answered and long overdue.
+    rows = _rows(complaint_code_measures(complaints, config, WorkingCalendar.for_council(config), AS_AT))
+    _check(rows, ("2024/25", "complaints_responded_within_extension", ""), 40.0, 2, 5)
+    _check(rows, ("2024/25", "complaints_not_accepted", ""), 20.0, 1, 5)
+
+
+def test_an_unreadable_extended_to_is_reported_with_its_rows(tmp_path):
+    config = _config(tmp_path)
+    (tmp_path / "complaints.csv").write_text(
+        "complaint_id,stage,received_at,service,extended_to\n"
+        "K1,1,2024-04-24,Planning,31/02/2025\n"
+        "K2,1,2024-04-24,Planning,2024-05-20\n"
+        "K3,1,2024-04-24,Planning,next week\n", encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        load_all(config)
+    problem, = caught.value.problems
+    assert problem.column == "extended_to" and problem.rows == (2, 4)
+    assert "31/02/2025 is a day that does not exist" in str(problem) and "'next week'" in str(problem)
+
+
+def test_complaints_without_the_new_columns_are_as_before(tmp_path):
+    config = _config(tmp_path)
+    (tmp_path / "complaints.csv").write_text(
+        "complaint_id,stage,received_at,service,acknowledged_at,responded_at\n"
+        "K1,1,2024-04-24 10:00,Planning,2024-04-25 09:00,2024-05-22 15:00\n", encoding="utf-8")
+    datasets, problems = check_all(config)
+    assert problems == []
+    assert not datasets.recorded("complaints", "extended_to")
+    assert not datasets.recorded("complaints", "not_accepted_reason")
+    from analysis.workbook import prepare
+
+    measures = set(prepare(tmp_path, "2024/25", datasets=datasets).measures["measure_id"])
+    assert measures == {"complaints_received", "complaints_acknowledged_within_standard",
+                        "complaints_responded_within_standard", "complaints_upheld"}
+
+
+# --- the year's measures, with comparisons --------------------------------------------------
+
+
+def test_ombudsman_measures_in_the_years_measures_with_comparisons(tmp_path):
+    from analysis.workbook import prepare
+
+    _config(tmp_path)
+    # Complaints give the data its years, 2022/23 to 2024/25.
+    (tmp_path / "complaints.csv").write_text(
+        "complaint_id,stage,received_at,service\n"
+        "K1,1,2022-05-03 10:00,Planning\nK2,1,2023-05-03 10:00,Planning\nK3,1,2024-05-03 10:00,Planning\n"
+        "K4,1,2025-04-01 10:00,Planning\n", encoding="utf-8")
+    lines = ["decision_id,decided_on,ombudsman,outcome,service,remedy_complied"]
+    lines += [f"{d[0]},{d[1]},{d[2]},{d[3]},{d[4]},{'' if d[5] is None else d[5]}" for d in DECISIONS]
+    (tmp_path / "ombudsman.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    workbook = prepare(tmp_path, "2024/25")
+    rows = _rows(workbook.measures)
+    assert not [k for k in rows.index if k[0] == "2023/24" and k[1].startswith("ombudsman_")]
+    latest = rows.loc[("2024/25", "ombudsman_upheld", "")]
+    # 2024/25: 2 / 2 = 100%. The year before had no decision: no previous value. Against the baseline, 2022/23
+    # (the first year in the data), 2 / 3: Fisher's exact test (expected counts below 5) on [[2, 0], [2, 1]]
+    # gives p = 1, so not significant.
+    assert latest["value"] == 100.0 and pd.isna(latest["previous_value"])
+    assert latest["baseline_year"] == "2022/23" and latest["baseline_value"] == pytest.approx(100 * 2 / 3)
+    assert latest["change_since_baseline"] == pytest.approx(100 / 3)
+    assert latest["significant_since_baseline"] == False  # noqa: E712 (pandas' boolean, not Python's)
+    counts = rows.loc[("2024/25", "ombudsman_decisions", "")]
+    assert counts["value"] == 3 and pd.isna(counts["significant_since_baseline"])  # counts are never tested
+
+
+# --- council.toml ---------------------------------------------------------------------------
+
+
+def test_self_assessment_url(tmp_path):
+    assert _config(tmp_path).complaints_self_assessment_url is None
+    given = _config(tmp_path, '[complaints]\nself_assessment_url = "https://www.example.gov.uk/complaints-code"\n')
+    assert given.complaints_self_assessment_url == "https://www.example.gov.uk/complaints-code"
+    assert not given.warnings
+    with pytest.raises(ConfigError) as caught:
+        _config(tmp_path, '[complaints]\nself_assessment_url = "javascript:alert(1)"\n')
+    # TOML's 11 lines (a blank line first, [standards.complaints] ending on line 11), then [complaints] on
+    # line 12: the key is on line 13.
+    assert "[complaints.self_assessment_url] (line 13) must be a web address starting https://" in str(caught.value)
