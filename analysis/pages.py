@@ -410,7 +410,9 @@ def phone_table(wb) -> Html:
         records.append(record)
     if not records:
         return _missing("telephony data")
-    return table(pd.DataFrame(records), "Phone calls by financial year",
+    offered = "abandoned and callbacks are shares" if callbacks_counted else "abandoned is a share"
+    return table(pd.DataFrame(records), "Phone calls by financial year (answered within the standard is a share "
+                 f"of the calls answered; {offered} of the calls offered)",
                  numeric=("Calls offered", "Answered within standard", "Abandoned", "Ended in a callback",
                           "Average speed of answer"))
 
@@ -945,7 +947,7 @@ def survey_consistency(wb) -> Html:
     from analysis.survey import question_history
 
     if wb.data.survey is None:
-        return _missing("residents' survey")
+        return Html("")  # the results table just above says there is no survey, once
     history = question_history(wb.data.survey, wb.config)
     if history.empty:
         return _missing("survey questions")
@@ -985,9 +987,8 @@ def _panel_missing(wb) -> str:
 
 
 def panel_representation_table(wb) -> Html:
-    missing = _panel_missing(wb)
-    if missing:
-        return paragraph(f"{missing}, so the panel cannot be compared with residents.")
+    if _panel_missing(wb):
+        return Html("")  # the sentence just above says what is missing, once
     rows, compared, _ = _panel_compared(wb)
     if rows.empty:
         return paragraph(f"There are no figures to compare the panel with residents at the end of {wb.year}.")
