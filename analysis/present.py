@@ -377,6 +377,41 @@ def disclosure(wb) -> Disclosure:
     return cached
 
 
+def disclosure_with(wb, shown) -> Disclosure:
+    """The run's record for an ad-hoc page that also shows ``shown``: counts the record holds but no yearly page
+    shows (an earlier year's consultations or panel groups, a place's less common purposes).
+
+    They are planned again together with the yearly pages' counts, by the same rule, so that nothing on the
+    ad-hoc page and the yearly pages together gives a small count away. Whatever the yearly pages hide stays
+    hidden. A count or a percentage a yearly page shows cannot be hidden again from an ad-hoc page, so where
+    showing ``shown`` would need that (an earlier year's consultations whose year's rate is on the scorecard),
+    the counts of ``shown`` linked to it are not shown at all ("not shown")."""
+    plan = disclosure(wb)
+    purposes = wb.facts.get("in_person_purposes") if wb.data.recorded("contacts", "category") else None
+    values, published, lines, rates = disclosure_cells(wb.measures, purposes, wb.year, wb.config.digital_channels)
+    extra = {k for k in shown if k in values} - published
+    on_yearly_pages = published - plan.small - plan.secondary
+    # A count only the yearly pages' percentages stand on (a year's consultations invited): hiding it would hide
+    # a percentage that they show. (The record lists a percentage of every count in ``shown`` as well, but
+    # those are not on the yearly pages: ``shown`` is what they do not show.)
+    behind_rates = {side for key, rate in rates.items() if not plan.rate_hidden(key)
+                    for side in (rate.numerator, rate.denominator)}
+    withheld: set = set()
+    while True:
+        small, secondary = plan_suppression(values, published | extra, lines, rates, wb.config.minimum_count)
+        newly = (small | secondary) - plan.small - plan.secondary - extra
+        clash = newly & (on_yearly_pages | behind_rates)
+        if not clash:
+            break
+        linked = set().union(*(group for group in _components(values, lines, rates) if group & clash))
+        if not extra & linked:  # cannot happen: without ``shown`` a group is planned as the yearly pages plan it
+            raise AssertionError(f"the yearly pages' record would hide {sorted(clash, key=str)[0]} again")
+        withheld |= extra & linked
+        extra -= linked
+    return Disclosure(plan.minimum_count, values, rates, plan.small | small,
+                      plan.secondary | secondary | frozenset(withheld))
+
+
 def disclosure_cells(measures: pd.DataFrame, purposes: pd.DataFrame | None, year: str, digital_channels
                      ) -> tuple[dict, set, list, dict]:
     """The counts of people and contacts the year's pages show or that stand behind what they show, and
