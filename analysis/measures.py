@@ -873,7 +873,9 @@ def contact_monthly_series(contacts: pd.DataFrame | None, config: Config, calend
         standards = config.respond_within if kind == "respond" else config.acknowledge_within
         as_at = as_at or as_at_date(contacts, ["received_at", "acknowledged_at", "responded_at"])
         outcome = contact_outcome(contacts, config, calendar, as_at, kind)
-        return monthly_rate(received, outcome.within, outcome.due, include=channel.isin(list(standards)).to_numpy())
+        applies = channel.isin(list(standards)).to_numpy()
+        series = monthly_rate(received, outcome.within, outcome.due, include=applies)
+        return _with_not_yet_due(series, received, outcome.not_yet_due, applies)
     if measure_id == "digital_share":
         return monthly_rate(received, channel.isin(config.digital_channels).to_numpy(), 1.0)
     recorded = contacts["resolved_first_contact"].notna().to_numpy()
@@ -923,7 +925,20 @@ def complaint_monthly_series(complaints: pd.DataFrame | None, config: Config, ca
     if measure_id not in parts:
         return _empty_monthly()
     numerator, denominator, applies = parts[measure_id]
-    return monthly_rate(complaints["received_at"], numerator, denominator, include=applies)
+    series = monthly_rate(complaints["received_at"], numerator, denominator, include=applies)
+    if measure_id == "complaints_upheld":
+        return series
+    waiting = np.asarray(applies, dtype=bool) & ~np.asarray(denominator, dtype=bool)
+    return _with_not_yet_due(series, complaints["received_at"], waiting, applies)
+
+
+def _with_not_yet_due(series: pd.DataFrame, timestamps, not_yet_due, include) -> pd.DataFrame:
+    """Add each month's count of items not yet due (left out of its percentage): a month with some is not
+    final, since they may yet be answered late."""
+    if series.empty:
+        return series
+    counts = monthly_rate(timestamps, np.asarray(not_yet_due, dtype="float64"), 1.0, include=include)["numerator"]
+    return series.assign(not_yet_due=counts.reindex(series.index, fill_value=0.0).to_numpy())
 
 
 # --- facts the yearly pages state, worked out once per run ----------------------------------

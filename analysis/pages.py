@@ -780,7 +780,7 @@ def in_person_purposes(wb) -> Html:
     folded = ("" if not (frame["Purpose"] == OTHER_PURPOSES).any() else
               f". A purpose is named only where it had {plan.minimum_count} or more visits at the place: "
               f"\u201c{OTHER_PURPOSES}\u201d counts the rest of the place's visits together")
-    return table(frame, f"The three most common purposes of visits at each of the {name}, {wb.year}{note}{folded}",
+    return table(frame, f"The three most common purposes of visits at each of the {name}, {wb.year}{folded}{note}",
                  numeric=("Visits", "Share of the place's visits"))
 
 
@@ -803,6 +803,11 @@ def _purposes_at(wb, plan, place: str, visits: pd.DataFrame) -> tuple[pd.DataFra
                                    pd.Series({"visits": plan.hidden(place_key)}), minimum, OTHER_PURPOSES)
     named = [c for c in folded.index if c in keys and c != OTHER_PURPOSES]
     words = inv.shown_words(folded, flags, minimum)["visits"]
+    alone = [c for c in counts.index if c not in folded.index]
+    if OTHER_PURPOSES in words.index and len(alone) == 1 and total == counts["visits"].sum():
+        # "Other purposes" is one purpose of the three and nothing else: the record words it (a hidden place
+        # total would otherwise make it read "not shown", though it is "fewer than 5").
+        words[OTHER_PURPOSES] = plan.count_words(keys[alone[0]])
     share = [plan.percent_words(("share", *keys[c]), 100 * n / total if total else np.nan, n) if c in named
              else TOO_FEW if flags.at[c, "visits"] or not total  # the rest of a hidden total, or of none
              else inv.share_words(100 * n / total, n, total, minimum) for c, n in folded["visits"].items()]
@@ -1150,11 +1155,21 @@ def monthly_chart(wb, measure_id: str, subject: str) -> Html:
                      "change in how the service works")
     subtitle += "."
     rebase = wb.config.spc_rebase.get(measure_id, ())
-    words = " ".join(text for text in (
+    provisional = wb.provisional_months(measure_id)
+    left_out = ""
+    if provisional:
+        waiting = sum(count for _, count in provisional)
+        months = list_words(month_words(month) for month, _ in provisional)
+        left_out = (f"{months} {'is' if len(provisional) == 1 else 'are'} left out of the chart: "
+                    f"{count_words(waiting, wb.config.minimum_count)} of the items received then "
+                    f"{'was' if waiting == 1 else 'were'} not yet due when the data was taken, so the figure is not "
+                    "final (they may still be answered late).")
+    words = " ".join(dict.fromkeys(text for text in (  # each sentence once, though two parts may say the same
         variation.sentence,
         lasting_change_words(result, measure_id, rebase, unit=unit),
         assurance_words(result, target, unit=unit).sentence if target is not None and result.polarity != "neutral"
         else "",
-    ) if text)
+        left_out,
+    ) if text))
     return charts.spc_chart(result, title=title, subtitle=subtitle, unit=unit, target=target,
                             polarity=result.polarity, words=words)

@@ -130,12 +130,27 @@ class Workbook:
         series = self.monthly.get(measure_id)
         if series is None or series["value"].notna().sum() == 0:
             return None
-        values = series["value"]
+        values = series["value"].drop(index=[month for month, _ in self.provisional_months(measure_id)])
         start, _ = self.process_start(measure_id)
         if start is not None:
             values = values[values.index >= start]
         return xmr(values, polarity=self.polarity(measure_id), screen_outliers=self.config.spc_screen_outliers,
                    rebase=self.config.spc_rebase.get(measure_id, ()))
+
+    def provisional_months(self, measure_id: str) -> list[tuple[pd.Period, int]]:
+        """The latest months whose items are not all due yet (month, how many are not), oldest first: their
+        percentages leave those items out and may fall once they are answered, so no monthly pattern is
+        judged on them. Only a run of such months at the end of the series: earlier ones are final."""
+        series = self.monthly.get(measure_id)
+        if series is None or "not_yet_due" not in series:
+            return []
+        waiting = series["not_yet_due"].fillna(0)
+        months = []
+        for month, count in zip(reversed(series.index), reversed(waiting.to_numpy())):
+            if count <= 0:
+                break
+            months.append((month, int(count)))
+        return months[::-1]
 
     def thin_months(self, measure_id: str) -> bool:
         """Whether some month charted has a base below ``disclosure.minimum_count``: its percentage may not be
@@ -145,6 +160,7 @@ class Workbook:
             return False
         start, _ = self.process_start(measure_id)
         charted = series if start is None else series[series.index >= start]
+        charted = charted.drop(index=[month for month, _ in self.provisional_months(measure_id)])
         bases = charted.loc[charted["value"].notna(), "denominator"]
         return bool((bases < self.config.minimum_count).any())
 

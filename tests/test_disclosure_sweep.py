@@ -265,10 +265,11 @@ def count_places() -> dict[str, list[tuple]]:
     places[f"calls {YEAR}"].append(("text", CHANNELS_PAGE, r"The phone system counted ([\w ,]+?) calls offered"))
     places[f"calls {YEAR} callback"].append(("text", STANDARDS_PAGE, r"([\w ,]+?) calls? (?:\([^)]*\) )?ended in a callback"))
     places[f"complaints {YEAR}"] = [("text", COMPLAINTS_PAGE, r"The council received ([\w ,]+?) formal complaints")]
-    for (year, _, place, purpose), _n in CONTACTS.items():
-        if year == YEAR and place:
+    for (year, _, place, purpose), n in CONTACTS.items():
+        if year == YEAR and place:  # a purpose under the minimum is counted in "Other purposes", never named
+            shown_as = purpose if n >= MINIMUM else "Other purposes"
             places[f"visits {YEAR} {place} {purpose}"] = [("table", CHANNELS_PAGE, "purposes",
-                                                         {"Place": place, "Purpose": purpose}, "Visits")]
+                                                         {"Place": place, "Purpose": shown_as}, "Visits")]
     places[f"panel {YEAR}"] = [("table", SCORECARD, "Scorecard", {"Measure": "Panel members"}, YEAR)]
     for group, row in (("16-24", "Aged 16 to 24"), ("25-44", "Aged 25 to 44"), ("45-64", "Aged 45 to 64"),
                        ("65+", "Aged 65 and over"), ("Female", "Female"), ("Male", "Male")):
@@ -306,10 +307,12 @@ def rate_places() -> dict[str, tuple[str, str, list[tuple]]]:
     rates[f"callback {YEAR}"][2].extend([("table", SCORECARD, "Scorecard", {"Measure": "Calls ended in a callback"}, YEAR),
                                          ("text", STANDARDS_PAGE, r"\(([\d.]+%) of those offered\)")])
     rates[f"within {YEAR}"][2].append(("table", SCORECARD, "Scorecard", {"Measure": "Calls answered within the standard"}, YEAR))
-    for (year, _, place, purpose), _n in CONTACTS.items():
+    for (year, _, place, purpose), n in CONTACTS.items():
         if year == YEAR and place:
+            shown_as = purpose if n >= MINIMUM else "Other purposes"
             rates[f"share {place} {purpose}"] = (f"visits {YEAR} {place} {purpose}", f"visits {YEAR} {place}", [
-                ("table", CHANNELS_PAGE, "purposes", {"Place": place, "Purpose": purpose}, "Share of the place's visits")])
+                ("table", CHANNELS_PAGE, "purposes", {"Place": place, "Purpose": shown_as},
+                 "Share of the place's visits")])
     for name in CONSULTATIONS:
         row = {"Consultation": name.replace("-", " ").capitalize()}
         rates[f"{name} opened of invited"] = (f"{name} opened", f"{name} invited",

@@ -120,8 +120,9 @@ def test_compare_rates_not_significant_by_hand():
 def test_compare_rates_too_few_to_compare_and_suppressed():
     result = inv.compare_rates(2, 4, 3, 100, "April 2022", "May 2022")
     # The labels keep their capitals (a sentence is capitalised by its first letter only).
-    assert result.words == ("Too few to report (fewer than 5 of fewer than 5) in April 2022, against 3.0% "
-                            "(fewer than 5 of 100) in May 2022: too few to compare.")
+    # 3.0% beside "fewer than 5 of 100" would give the 3 back: too few to report.
+    assert result.words == ("Too few to report (fewer than 5 of fewer than 5) in April 2022, against too few to "
+                            "report (fewer than 5 of 100) in May 2022: too few to compare.")
     assert result.too_few and result.brief == "too few to compare"
     assert result.verdict("higher_is_better") == "too few to compare"
     assert result.versus() == "too few to compare with April 2022"
@@ -129,7 +130,7 @@ def test_compare_rates_too_few_to_compare_and_suppressed():
     assert list(table.columns) == ["Period", "Of", "Number", "Rate"]
     assert table.to_dict("list") == {"Period": ["April 2022", "May 2022"], "Of": ["fewer than 5", "100"],
                                      "Number": ["fewer than 5", "fewer than 5"],
-                                     "Rate": ["too few to report", "3.0%"]}
+                                     "Rate": ["too few to report", "too few to report"]}
     empty = inv.compare_rates(0, 0, 5, 10, "a", "b")
     assert math.isnan(empty.p_value) and not empty.significant and "too few to compare" in empty.words
     # A larger minimum count is respected.

@@ -506,8 +506,9 @@ def test_contact_monthly_series(config):
     ], ["contact_id", "received_at", "channel", "service", "responded_at"])
     calendar = WorkingCalendar.for_council(config)
     series = contact_monthly_series(contacts, config, calendar, D(2023, 7, 4), "responses_within_standard")
-    assert series.loc[pd.Period("2023-05", "M")].tolist() == [1, 2, 50.0]     # E1 of E1, E2
-    assert series.loc[pd.Period("2023-06", "M")].tolist() == [1, 1, 100.0]    # L1; E3 not yet due
+    # numerator, denominator, value, and how many are not yet due (left out, so the month is not final)
+    assert series.loc[pd.Period("2023-05", "M")].tolist() == [1, 2, 50.0, 0]     # E1 of E1, E2
+    assert series.loc[pd.Period("2023-06", "M")].tolist() == [1, 1, 100.0, 1]    # L1; E3 not yet due
     digital = contact_monthly_series(contacts, config, calendar, None, "digital_share")
     assert digital.loc[pd.Period("2023-05", "M")].tolist() == [2, 3, pytest.approx(200 / 3)]  # E1 E2 of E1 E2 P1
     assert digital.loc[pd.Period("2023-06", "M")].tolist() == [1, 2, 50.0]   # E3 of L1 E3

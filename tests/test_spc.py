@@ -889,6 +889,8 @@ def test_every_sample_chart_has_its_words_under_it_and_a_title_true_to_its_point
     assert chart_parts(chart).images[0]["alt"].startswith(f"Chart: {subject}: {phrase}.")
     if phrase == "no sign of change":
         assert not spc.marked(result).any()
-    assert result.segments["usual"].all()  # the sample is honest out of the box
+    # The sample is honest out of the box: every stretch is usual, or too short to judge (the responses' last
+    # stretch once March 2025, not yet final, is left out).
+    assert (result.segments["usual"] | (result.segments["months"] < spc.MINIMUM_POINTS)).all()
     if result.rebased:
         assert "worked out afresh from" in page_words(chart)
