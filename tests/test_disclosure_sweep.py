@@ -259,7 +259,7 @@ def count_places() -> dict[str, list[tuple]]:
             places[f"complaints {year} stage {stage}"] = [("table", COMPLAINTS_PAGE, "received by stage", {"Stage": f"Stage {stage}"}, year)]
         for service in ("Waste", "Housing"):
             places[f"complaints {year} {service}"] = [("table", COMPLAINTS_PAGE, "by service and year", {"Service": service}, year)]
-    places[f"contacts {YEAR}"].append(("table", SCORECARD, "Scorecard", {"Measure": "Contacts received"}, YEAR))
+    places[f"contacts {YEAR}"].append(("table", SCORECARD, "Scorecard", {"Measure": "Contacts logged in the CRM"}, YEAR))
     places[f"contacts {YEAR}"].append(("text", CHANNELS_PAGE, r"of the ([\w ,]+?) contacts logged in"))
     places[f"contacts {YEAR} phone"].append(("text", CHANNELS_PAGE, r"logged in the CRM: ([\w ,]+?) in 2024/25"))
     places[f"calls {YEAR}"].append(("text", CHANNELS_PAGE, r"The phone system counted ([\w ,]+?) calls offered"))
@@ -302,7 +302,7 @@ def rate_places() -> dict[str, tuple[str, str, list[tuple]]]:
             ("table", STANDARDS_PAGE, "series year value", {"series": "Answered within standard", "year": year}, "value"),
             ("table", CHANNELS_PAGE, "each by its own measure", {"Channel": "Phone"}, year)])
     rates[f"digital share {YEAR}"][2].extend([("text", CHANNELS_PAGE, r"In 2024/25, ([\w .%]+?) of the "),
-                                              ("table", SCORECARD, "Scorecard", {"Measure": "Contacts made online (digital share)"}, YEAR)])
+                                              ("table", SCORECARD, "Scorecard", {"Measure": "Contacts logged in the CRM made online (digital share)"}, YEAR)])
     rates[f"abandoned {YEAR}"][2].append(("table", SCORECARD, "Scorecard", {"Measure": "Calls abandoned"}, YEAR))
     rates[f"callback {YEAR}"][2].extend([("table", SCORECARD, "Scorecard", {"Measure": "Calls ended in a callback"}, YEAR),
                                          ("text", STANDARDS_PAGE, r"\(([\d.]+%) of those offered\)")])

@@ -879,7 +879,7 @@ def test_without_its_rebase_the_sample_page_says_the_limits_need_working_out_aga
     ("calls_answered_within_standard", "Calls answered within the standard"),
     ("calls_abandoned", "Calls abandoned"),
     ("complaints_responded_within_standard", "Complaints answered on time"),
-    ("digital_share", "Contacts made digitally"),
+    ("digital_share", "Contacts logged in the CRM made digitally"),
 ])
 def test_every_sample_chart_has_its_words_under_it_and_a_title_true_to_its_points(sample, measure_id, subject):
     chart = str(pages.monthly_chart(sample, measure_id, subject))
