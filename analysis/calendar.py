@@ -78,11 +78,16 @@ def in_financial_year(timestamps, label: str, start_month: int = 4) -> np.ndarra
 
 
 def financial_year(timestamps, start_month: int = 4) -> pd.Series:
-    """The year label ('2023/24') of each timestamp; missing stays missing."""
+    """The year label ('2023/24') of each timestamp, as a category (a few labels over millions of records);
+    missing stays missing."""
     starts = financial_year_start(timestamps, start_month)
-    labels = {int(s): year_label(int(s)) for s in np.unique(starts[~np.isnan(starts)])}
+    known = ~np.isnan(starts)
+    firsts = np.unique(starts[known]).astype(int)
+    codes = np.full(len(starts), -1, dtype="int64")
+    codes[known] = np.searchsorted(firsts, starts[known].astype(int))
     index = timestamps.index if isinstance(timestamps, pd.Series) else None
-    return pd.Series(starts, index=index).map(labels).astype("string")
+    labels = pd.Categorical.from_codes(codes, categories=[year_label(int(f)) for f in firsts])
+    return pd.Series(labels, index=index)
 
 
 # --- working days ---------------------------------------------------------------------------

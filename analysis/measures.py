@@ -72,13 +72,14 @@ def rate_rows(measure_id: str, years: pd.Series, numerator, denominator, breakdo
     month of each row), each row also carries how much its months vary about the
     year's rate (:func:`monthly_dispersion`), for the test of a change.
     """
+    # Keys as categories: grouping millions of contacts by text keys is several times slower.
     base = pd.DataFrame({
-        "year": years.astype("object"),
+        "year": _categories(years),
         "num": np.asarray(numerator, dtype="float64"),
         "den": np.asarray(denominator, dtype="float64"),
     })
     for name, values in (breakdowns or {}).items():
-        base[name] = values.astype("object").to_numpy()
+        base[name] = _categories(values)
     if months is not None:
         base["month"] = to_days(months).astype("datetime64[M]")
     keep = base["year"].notna().to_numpy().copy()
@@ -110,6 +111,13 @@ def rate_rows(measure_id: str, years: pd.Series, numerator, denominator, breakdo
             frame["months"] = spread["months"].to_numpy()
         frames.append(frame)
     return pd.concat(frames, ignore_index=True) if frames else _empty()
+
+
+def _categories(values: pd.Series) -> pd.Categorical:
+    """Values as a Categorical, reusing a category column's codes (no text hashed again)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.array.remove_unused_categories()
+    return pd.Categorical(np.asarray(values.astype("object")))
 
 
 def monthly_dispersion(by_month: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -288,10 +296,10 @@ def call_outcomes(calls: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarr
     """(answered, abandoned, callback) per call offered. A callback (the caller chose to be called back) is
     neither answered nor abandoned; callback is None when the data records no callbacks at all."""
     if "outcome" in calls.columns and calls["outcome"].notna().any():
-        outcome = calls["outcome"].astype("string")
-        answered = (outcome == "answered").fillna(False).to_numpy(dtype=bool)
-        abandoned = (outcome == "abandoned").fillna(False).to_numpy(dtype=bool)
-        callback = (outcome == "callback").fillna(False).to_numpy(dtype=bool)
+        outcome = calls["outcome"]  # a category: compared without turning millions of calls into text
+        answered = (outcome == "answered").to_numpy(dtype=bool, na_value=False)
+        abandoned = (outcome == "abandoned").to_numpy(dtype=bool, na_value=False)
+        callback = (outcome == "callback").to_numpy(dtype=bool, na_value=False)
         return answered, abandoned, callback if callback.any() else None
     answered = calls["answered"].fillna(False).to_numpy(dtype=bool)
     return answered, ~answered, None
