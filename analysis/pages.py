@@ -25,7 +25,6 @@ from analysis.present import (
     capital,
     compared_baseline,
     count_words,
-    counts_words,
     disclosure,
     escape,
     group_words,
@@ -388,7 +387,6 @@ def responses_chart(wb) -> Html:
 
 
 def phone_table(wb) -> Html:
-    minimum = wb.config.minimum_count
     callbacks_counted = not wb.measure("calls_callback").empty  # only where the export records callbacks
     records = []
     for year in wb.years:
@@ -1059,7 +1057,6 @@ def consultation_funnel(wb) -> Html:
     opened = opened[opened["year"] == wb.year]
     if opened.empty:
         return paragraph(f"No Citizens' Panel consultation started in {wb.year}.")
-    minimum = wb.config.minimum_count
     # Without opened_on or completed_on every invitation would read "not opened" or "not completed".
     opens = wb.data.recorded("panel_invitations", "opened_on")
     completes = wb.data.recorded("panel_invitations", "completed_on")

@@ -1260,21 +1260,7 @@ def _write_action_plan(path: Path) -> None:
     sheet.freeze_panes = "A2"
     book.properties.creator = f"{COUNCIL} (fictional sample)"
     book.properties.title = "Customer Care Strategy action plan"
-    book.properties.created = FIXED_WORKBOOK_TIME
-    book.properties.modified = FIXED_WORKBOOK_TIME
-    buffer = io.BytesIO()
-    book.save(buffer)  # openpyxl stamps 'modified' with the time now, and each zip entry with the time
-    fixed = FIXED_WORKBOOK_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + fixed + rb"\g<2>",
-                              data)
-            entry = zipfile.ZipInfo(info.filename, date_time=FIXED_WORKBOOK_TIME.timetuple()[:6])
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = info.external_attr
-            target.writestr(entry, data)
+    path.write_bytes(fixed_xlsx(book, FIXED_WORKBOOK_TIME))
 
 
 # --- README ---------------------------------------------------------------------------------------
@@ -1379,3 +1365,25 @@ def main(argv=None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def fixed_xlsx(book, when: dt.datetime) -> bytes:
+    """A workbook's bytes with its dates fixed at ``when`` (its properties and every zip entry), so that generating
+    it again gives the same file byte for byte."""
+    book.properties.created = when
+    book.properties.modified = when
+    buffer = io.BytesIO()
+    book.save(buffer)  # openpyxl stamps 'modified' with the time now, and each zip entry with the time
+    fixed = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + fixed + rb"\g<2>",
+                              data)
+            entry = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = info.external_attr
+            target.writestr(entry, data)
+    return out.getvalue()

@@ -33,7 +33,7 @@ import pytest
 
 from analysis.calendar import WorkingCalendar
 from analysis.config import load_config
-from analysis.datasets import SCHEMAS, check_all, load_all
+from analysis.datasets import check_all, load_all
 from analysis.errors import ConfigError, DataError
 from analysis.measures import (
     complaint_code_measures,
@@ -41,6 +41,7 @@ from analysis.measures import (
     complaint_measures,
     ombudsman_measures,
 )
+from tests.test_outcome_measures import _frame  # a canonical frame with the loader's dtypes
 
 D = dt.date
 TOML = """
@@ -60,25 +61,6 @@ stage2_respond_within_working_days = 20
 def _config(tmp_path, extra: str = ""):
     (tmp_path / "council.toml").write_text(textwrap.dedent(TOML) + textwrap.dedent(extra), encoding="utf-8")
     return load_config(tmp_path)
-
-
-def _frame(dataset: str, rows: list[tuple], columns: list[str]) -> pd.DataFrame:
-    """A canonical frame as load_all returns it: every contract column, with the loader's dtypes."""
-    given = pd.DataFrame(rows, columns=columns)
-    frame = pd.DataFrame(index=range(len(given)))
-    for col in SCHEMAS[dataset]:
-        values = given[col.name] if col.name in given else pd.Series([None] * len(given))
-        if col.kind in ("timestamp", "date"):
-            frame[col.name] = pd.to_datetime(values, format="ISO8601").astype("datetime64[ns]")
-        elif col.kind == "bool":
-            frame[col.name] = values.astype("boolean")
-        elif col.category:
-            frame[col.name] = values.astype("string").astype("category")
-        else:
-            frame[col.name] = values.astype("string")
-    if dataset == "complaints":
-        frame["stage"] = frame["stage"].astype("int64")
-    return frame
 
 
 def _rows(frame: pd.DataFrame) -> pd.DataFrame:

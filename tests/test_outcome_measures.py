@@ -109,7 +109,7 @@ def _frame(dataset: str, rows: list[tuple], columns: list[str]) -> pd.DataFrame:
             frame[col.name] = pd.to_datetime(values, format="ISO8601").astype("datetime64[ns]")
         elif col.kind == "bool":
             frame[col.name] = values.astype("boolean")
-        elif col.kind == "number":
+        elif col.kind in ("number", "duration"):
             frame[col.name] = values.astype("float64")
         elif col.category:
             frame[col.name] = values.astype("string").astype("category")
