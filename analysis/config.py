@@ -134,6 +134,21 @@ class Config:
     # [complaints] self_assessment_url: where the council publishes its self-assessment against the Complaint
     # Handling Code, for the annual complaints report's line on it (None: the report says it is not given)
     complaints_self_assessment_url: str | None = None
+    # [committee]: the meeting the year's pack goes to, for the covering report (all optional)
+    committee: "Committee" = field(default_factory=lambda: Committee())
+
+
+@dataclass(frozen=True)
+class Committee:
+    """The covering report's header and recommendation; what is not given is left out of it."""
+
+    name: str | None = None            # the committee the report goes to
+    meeting_date: dt.date | None = None
+    report_of: str | None = None       # the officer's post
+    lead_member: str | None = None
+    recommendation: str | None = None
+    reasons: str | None = None         # reasons for the recommendation
+    implications: dict[str, str] = field(default_factory=dict)  # heading -> text, e.g. "Legal" -> "None."
 
 
 # --- a small declarative spec: each leaf is (checker, required, default) -----------------
@@ -507,8 +522,39 @@ def _value_maps(table, key: str, problems: _Problems) -> dict[str, dict[str, str
 
 TOP_LEVEL = {
     "council", "calendar", "standards", "channels", "locations", "action_plan", "survey",
-    "disclosure", "datasets", "strategy", "spc", "complaints",
+    "disclosure", "datasets", "strategy", "spc", "complaints", "committee",
 }
+
+
+def _committee(raw: dict, problems: _Problems) -> Committee:
+    """[committee]: texts as written; meeting_date a date (TOML's 2025-06-10 or the text "2025-06-10");
+    [committee.implications] a table of headings and texts ("Legal" = "None directly resulting ...")."""
+    table = _get_table(raw, "committee", problems, {
+        "name", "meeting_date", "report_of", "lead_member", "recommendation", "reasons", "implications"})
+    texts = {key: _text(table, f"committee.{key}", problems)
+             for key in ("name", "report_of", "lead_member", "recommendation", "reasons")}
+    texts = {key: (value.strip() or None) if isinstance(value, str) else None for key, value in texts.items()}
+    meeting = table.get("meeting_date")
+    meeting_date = None
+    if isinstance(meeting, dt.datetime):
+        meeting_date = meeting.date()
+    elif isinstance(meeting, dt.date):
+        meeting_date = meeting
+    elif isinstance(meeting, str) and meeting.strip():
+        try:
+            meeting_date = dt.date.fromisoformat(meeting.strip())
+        except ValueError:
+            problems.error("committee.meeting_date", f'must be a date written like 2025-06-10 (got "{meeting}")')
+    elif meeting is not None:
+        problems.error("committee.meeting_date", f"must be a date written like 2025-06-10 (got {meeting!r})")
+    implications = {}
+    for heading, text in _get_table(table, "committee.implications", problems, None).items():
+        if not isinstance(text, str) or not text.strip():
+            problems.error(f"committee.implications", f'"{heading}" must be a text in quotes, e.g. '
+                                                      f'"{heading}" = "None directly resulting from this report."')
+            continue
+        implications[str(heading).strip()] = text.strip()
+    return Committee(meeting_date=meeting_date, implications=implications, **texts)
 
 
 def load_config(folder: str | Path) -> Config:
@@ -587,6 +633,7 @@ def load_config(folder: str | Path) -> Config:
     rebase = _rebase(_get_table(spc, "spc.rebase", problems, None), "spc.rebase", problems)
     self_assessment_url = _web_address(
         _get_table(raw, "complaints", problems, {"self_assessment_url"}), "complaints.self_assessment_url", problems)
+    committee = _committee(raw, problems)
     complaint_standards = [
         _whole(complaints, f"standards.complaints.{key}", problems)
         for key in ("acknowledge_within_working_days", "stage1_respond_within_working_days",
@@ -621,4 +668,5 @@ def load_config(folder: str | Path) -> Config:
         spc_screen_outliers=screen_outliers,
         spc_rebase=rebase,
         complaints_self_assessment_url=self_assessment_url,
+        committee=committee,
     )

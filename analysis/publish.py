@@ -19,6 +19,7 @@ from nbconvert import HTMLExporter
 from traitlets.config import Config as TraitletsConfig
 
 import analysis
+from analysis import pack
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # Cells with these tags never reach a members' page: papermill's parameter cells and analysts' notes.
@@ -43,6 +44,9 @@ def page_context(workbook, pages: list[dict]) -> dict:
         "as_at": [(name, date.strftime("%d %B %Y")) for name, date in workbook.as_at.items() if date],
         "as_at_given": workbook.parameters.get("as_at") or "",
         "measures_csv": "measures.csv",  # beside the year's pages
+        # At the top of every page: the period the figures cover and the date the data runs to.
+        "period": pack.period_words(workbook.year, workbook.config.year_start_month),
+        "data_as_at": pack.date_words(pack.data_as_at(workbook.as_at)),
     }
 
 
@@ -78,10 +82,12 @@ def _write_atomic(path: Path, text: str) -> None:
     temporary.replace(path)
 
 
-def _exporter() -> HTMLExporter:
+def _exporter(template: str = "members") -> HTMLExporter:
+    """nbconvert's HTML exporter with a template of ours: ``members`` for a page, ``pack_page`` for the same
+    page as a part of the committee pack."""
     config = TraitletsConfig()
     config.HTMLExporter.extra_template_basedirs = [str(TEMPLATES)]
-    config.HTMLExporter.template_name = "members"
+    config.HTMLExporter.template_name = template
     config.HTMLExporter.exclude_input = True
     config.HTMLExporter.exclude_input_prompt = True
     config.HTMLExporter.exclude_output_prompt = True
@@ -133,3 +139,10 @@ def write_outputs_index(out: Path) -> None:
         years=[(y, y.replace("-", "/")) for y in years], questions=(out / "adhoc" / "index.html").is_file())
     _write_atomic(out / "index.html", html)
 
+
+
+# Shared with the committee pack (analysis.pack), which renders its parts with the same exporter settings,
+# templates and atomic writes as the pages.
+exporter = _exporter
+environment = _environment
+write_atomic = _write_atomic

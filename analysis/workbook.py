@@ -504,6 +504,7 @@ def run(data_dir: str | Path = DEFAULT_DATA, year: str | None = None, out: str |
         as_at: str | None = None, notebooks_dir: str | Path = DEFAULT_NOTEBOOKS, jobs: int | None = None,
         echo=print) -> Path:
     """Run the yearly workbook and return the path of the year's ``index.html``."""
+    from analysis.pack import write_pack
     from analysis.publish import page_context, write_index, write_outputs_index
 
     started = time.perf_counter()
@@ -551,7 +552,10 @@ def run(data_dir: str | Path = DEFAULT_DATA, year: str | None = None, out: str |
         if failures:
             raise NotebookFailed("\n".join(failures) + f"\n  The earlier output in {final} is unchanged.")
         to_csv_frame(workbook.measures).to_csv(build / "measures.csv", index=False)
-        write_index(workbook, pages, build / "index.html", context)
+        started_pack = time.perf_counter()
+        pdf = write_pack(workbook, pages, build, context)
+        echo(f"  done    {'committee pack (PDF)':<32} {time.perf_counter() - started_pack:5.1f} s")
+        write_index(workbook, pages, build / "index.html", {**context, "pack": pdf.name})
         remove_prepared(prepared)
         _replace_folder(build, final)
     except BaseException:

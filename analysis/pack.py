@@ -1,0 +1,394 @@
+"""The committee pack: a covering report in the council's standard form, a one-page summary, the
+scorecard and every yearly page, as one PDF members take into the meeting.
+
+The covering report's executive summary and the one-page summary are worked out here from the
+scorecard (``present.scorecard_frame``), so they say exactly what the index page and scorecard say.
+Each yearly page goes into the pack through nbconvert with the ``pack_page`` template (the
+notebook's outputs without the document around them); ``templates/pack/pack.html.j2`` puts the
+parts together with a print stylesheet (CSS paged media: A4, running header and footer, page
+numbers, a contents list with page numbers, no table row or chart split across pages) and
+WeasyPrint writes the PDF, tagged (PDF/UA-1) so that a screen reader keeps the text order and
+headings. WeasyPrint needs nothing from the network: it is a Python package over Pango.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.calendar import year_bounds, year_folder
+
+# How a scorecard line's status is named, in the order the summary counts them.
+STATUSES = ("met", "improving but not met", "not met", "to be agreed", "no target")
+# The one-page summary lists at most this many measures under a heading, so that it stays on one page
+# whatever the council measures; the rest are counted and left to the scorecard.
+SUMMARY_LIST_LIMIT = 6
+
+
+# --- words ----------------------------------------------------------------------------------
+
+
+def date_words(value: dt.date | None) -> str:
+    """'7 April 2025' (no leading zero), '' for no date."""
+    return f"{value.day} {value:%B %Y}" if value else ""
+
+
+def period_words(year: str, year_start_month: int = 4) -> str:
+    """The financial year as dates: '1 April 2024 to 31 March 2025'."""
+    first, last = year_bounds(year, year_start_month)
+    return f"{date_words(first)} to {date_words(last)}"
+
+
+def data_as_at(as_at: dict) -> dt.date | None:
+    """The run's as-at date: the latest of the datasets' (each is the latest record it holds, or the date given
+    with --as-at). The provenance footer of each page lists every dataset's own."""
+    dates = [d for d in as_at.values() if d]
+    return max(dates) if dates else None
+
+
+def council_slug(name: str) -> str:
+    """A file name from the council's name: 'Brackenford District Council' -> 'brackenford-district-council'."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    return slug or "council"
+
+
+def pack_file_name(council: str, year: str) -> str:
+    """'brackenford-district-council-customer-care-2024-25.pdf'."""
+    return f"{council_slug(council)}-customer-care-{year_folder(year)}.pdf"
+
+
+def css_string(text: str) -> str:
+    """``text`` as a CSS string for a running header's ``content``: quotes and backslashes escaped, and ``<``
+    written as an escape so that no text can close the style element it sits in."""
+    text = " ".join(str(text).split())
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3C ") + '"'
+
+
+def _number(n: int) -> str:
+    from analysis.present import number_words
+
+    return number_words(n)
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{_number(n)} {one if n == 1 else (many or one + 's')}"
+
+
+def _names(lines: list[dict]) -> str:
+    from analysis.present import list_words
+
+    return list_words([line["Measure"] for line in lines])
+
+
+# --- what the scorecard says, counted -------------------------------------------------------
+
+
+def status_of(line: dict) -> str:
+    """A scorecard line's status in words (the scorecard's "Status" column; "Met" before it had one)."""
+    status = line.get("Status", line.get("Met", "")) or ""
+    if not status:
+        return "no target"
+    return str(status)
+
+
+def status_counts(card: pd.DataFrame) -> list[tuple[str, int]]:
+    """How many scorecard lines have each status, in ``STATUSES`` order (every status, zeros included, so that
+    one year's summary reads like the next)."""
+    found = [status_of(line) for line in card.to_dict("records")] if not card.empty else []
+    counts = [(status, found.count(status)) for status in STATUSES]
+    others = sorted(set(found) - set(STATUSES))
+    return counts + [(status, found.count(status)) for status in others]
+
+
+@dataclass(frozen=True)
+class Comparisons:
+    """The scorecard lines a year's summary names: significantly better or worse than the year before and
+    than the strategy's baseline year, and those not compared with the baseline because a standard changed."""
+
+    year: str
+    previous: str | None
+    baseline: str | None           # the baseline year when it is compared separately from the year before
+    better_than_previous: list[dict]
+    worse_than_previous: list[dict]
+    better_than_baseline: list[dict]
+    worse_than_baseline: list[dict]
+    unlike_baseline: list[dict]
+
+
+def comparisons(wb, card: pd.DataFrame) -> Comparisons:
+    from analysis.present import compared_baseline
+
+    lines = card.to_dict("records") if not card.empty else []
+    return Comparisons(
+        year=wb.year, previous=wb.previous_year, baseline=compared_baseline(wb),
+        better_than_previous=[line for line in lines if line["previous_verdict"] == "better"],
+        worse_than_previous=[line for line in lines if line["previous_verdict"] == "worse"],
+        better_than_baseline=[line for line in lines if line["baseline_verdict"] == "better"],
+        worse_than_baseline=[line for line in lines if line["baseline_verdict"] == "worse"],
+        unlike_baseline=[line for line in lines if line["baseline_unlike"]],
+    )
+
+
+def _actions_sentence(wb) -> str | None:
+    achieved = wb.value("actions_achieved")
+    if achieved is None or pd.isna(achieved["denominator"]):
+        return None
+    done, total = int(achieved["numerator"]), int(achieved["denominator"])
+    sentence = f"{done} of the {total} actions in the {wb.year} action plan {'was' if done == 1 else 'were'} achieved"
+    carried = wb.value("actions_carried_forward")
+    if carried is not None and not pd.isna(carried["value"]) and int(carried["value"]) > 0:
+        n = int(carried["value"])
+        sentence += f"; {_count(n, 'action')} {'is' if n == 1 else 'are'} carried forward to the next plan"
+    return sentence + "."
+
+
+def _line_figure(line: dict, then: str | None = None, which: str = "previous") -> str:
+    """'Calls answered within 20 seconds: 76.1% (77.6% in 2021/22)'."""
+    text = f"{line['Measure']}: {line['value_shown']}"
+    if then:
+        text += f" ({line[f'{which}_shown']} in {then})"
+    return text
+
+
+def executive_summary(wb, card: pd.DataFrame) -> list[str]:
+    """The covering report's executive summary: what the year's figures say, in sentences an officer could
+    read out. Every claim is one the scorecard makes: a change is only called better or worse when it is
+    statistically significant, and the baseline comparison is said beside the year before's."""
+    from analysis.present import began_words
+
+    paragraphs = [
+        f"This report gives the outcomes of the Customer Care Strategy for {wb.year} "
+        f"({period_words(wb.year, wb.config.year_start_month)}), from the council's records as at "
+        f"{date_words(data_as_at(wb.as_at))}. The appendices give the figures and how each was counted."]
+    actions = _actions_sentence(wb)
+    if actions:
+        paragraphs.append(actions)
+    counts = dict(status_counts(card))
+    lines = card.to_dict("records") if not card.empty else []
+    with_target = counts["met"] + counts["not met"] + counts["improving but not met"]
+    if with_target:
+        missed = [line for line in lines if status_of(line) in ("not met", "improving but not met")]
+        sentence = f"Of the {_count(with_target, 'measure')} with a target, {_number(counts['met'])} met it"
+        if missed:
+            sentence += (f" and {_number(len(missed))} did not: "
+                         + "; ".join(f"{line['Measure']} ({line['value_shown']}, target {line['Target']})"
+                                     for line in missed))
+        paragraphs.append(sentence + ".")
+        improving = [line for line in lines if status_of(line) == "improving but not met"]
+        if improving:
+            paragraphs.append(f"Of those not met, {_names(improving)} improved significantly on the year before.")
+    if counts["to be agreed"]:
+        n = counts["to be agreed"]
+        paragraphs.append(f"{_count(n, 'measure').capitalize()} {'has' if n == 1 else 'have'} a target still to be "
+                          "agreed; the scorecard shows each beside its baseline.")
+    found = comparisons(wb, card)
+    if found.previous:
+        better, worse = found.better_than_previous, found.worse_than_previous
+        sentence = (f"Compared with {found.previous}, {_count(len(better), 'measure')} "
+                    f"{'was' if len(better) == 1 else 'were'} significantly better and "
+                    f"{_number(len(worse)) if worse else 'none'} significantly worse")
+        if worse:
+            sentence += f" ({_names(worse)})"
+        paragraphs.append(sentence + ".")
+    if found.baseline:
+        better, worse = found.better_than_baseline, found.worse_than_baseline
+        sentence = f"Compared with {began_words(found.baseline)}, "
+        if better:
+            sentence += f"{_count(len(better), 'measure')} {'is' if len(better) == 1 else 'are'} significantly better ({_names(better)})"
+        else:
+            sentence += "no measure is significantly better"
+        sentence += f" and {_number(len(worse))} significantly worse ({_names(worse)})" if worse else \
+            " and none that can be tested is significantly worse"
+        paragraphs.append(sentence + ".")
+        if found.unlike_baseline:
+            n = len(found.unlike_baseline)
+            paragraphs.append(f"{_count(n, 'measure').capitalize()} {'is' if n == 1 else 'are'} not compared with "
+                              f"{found.baseline} because a standard changed since then: {_names(found.unlike_baseline)}.")
+    paragraphs.append("A change is only called better or worse when it is statistically significant: too large to "
+                      "put down to chance.")
+    return paragraphs
+
+
+def covering_header(wb, appendices: int | None = None) -> list[tuple[str, str]]:
+    """The standard form's header lines that are known: what ``[committee]`` leaves out is left out here too,
+    never shown blank."""
+    committee = wb.config.committee
+    lines = [("Report to", committee.name), ("Date of Meeting", date_words(committee.meeting_date)),
+             ("Subject", f"Customer Care Strategy: outcomes for {wb.year}"),
+             ("Report of", committee.report_of), ("Lead Member", committee.lead_member),
+             ("Number of Appendices", _number(appendices).capitalize() if appendices else None)]
+    return [(label, value) for label, value in lines if value]
+
+
+def summary_lists(wb, card: pd.DataFrame, limit: int = SUMMARY_LIST_LIMIT) -> list[dict]:
+    """The one-page summary's lists: (heading, items, how many more, what to say when empty). Worse than the
+    baseline comes first: it is what the committee most needs to see. Without a separate baseline, the year
+    before stands in."""
+    from analysis.present import began_words
+
+    found = comparisons(wb, card)
+    lines = card.to_dict("records") if not card.empty else []
+    lists = []
+
+    def add(heading, chosen, figure, empty):
+        lists.append({"heading": heading, "items": [figure(line) for line in chosen[:limit]],
+                      "more": max(0, len(chosen) - limit), "empty": empty})
+
+    if found.baseline:
+        then = found.baseline
+        add(f"Significantly worse than in {began_words(then)}", found.worse_than_baseline,
+            lambda line: _line_figure(line, then, "baseline"),
+            f"No measure that can be tested is significantly worse than in {then}.")
+        add(f"Significantly better than in {began_words(then)}", found.better_than_baseline,
+            lambda line: _line_figure(line, then, "baseline"), f"No measure is significantly better than in {then}.")
+    elif found.previous:
+        then = found.previous
+        add(f"Significantly worse than in {then}", found.worse_than_previous,
+            lambda line: _line_figure(line, then, "previous"),
+            f"No measure that can be tested is significantly worse than in {then}.")
+        add(f"Significantly better than in {then}", found.better_than_previous,
+            lambda line: _line_figure(line, then, "previous"), f"No measure is significantly better than in {then}.")
+    missed = [line for line in lines if status_of(line) in ("not met", "improving but not met")]
+    add("Targets not met", missed, lambda line: f"{_line_figure(line)}, target {line['Target']}",
+        "Every measure with a target met it.")
+    return lists
+
+
+def _letter(index: int) -> str:
+    """Appendix letters: A to Z, then AA, AB, ..."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+# --- the parts ------------------------------------------------------------------------------
+
+
+def page_fragment(executed: Path) -> str:
+    """One executed notebook as a part of the pack: its outputs and markdown, rendered by nbconvert with the
+    ``pack_page`` template and the members' exporter settings (no code, no prompts, no hidden cells)."""
+    import nbformat
+
+    from analysis.publish import exporter
+
+    notebook = nbformat.read(executed, as_version=4)
+    body, _ = exporter("pack_page").from_notebook_node(notebook)
+    return body
+
+
+def pack_context(wb, context: dict) -> dict:
+    """What the pack's running header, cover and summary show."""
+    as_at = data_as_at(wb.as_at)
+    return {
+        **context,
+        "period": period_words(wb.year, wb.config.year_start_month),
+        "data_as_at": date_words(as_at),
+        "committee": wb.config.committee,
+    }
+
+
+def covering_parts(wb, appendices: int | None) -> dict:
+    """The covering report's and the one-page summary's content, shared by their HTML pages and the pack."""
+    from analysis.present import scorecard_frame
+
+    card = scorecard_frame(wb)
+    return {
+        "header": covering_header(wb, appendices),
+        "executive_summary": executive_summary(wb, card),
+        "actions": _actions_sentence(wb),
+        "status_counts": status_counts(card),
+        "lists": summary_lists(wb, card),
+    }
+
+
+def pack_parts(pages: list[dict], folder: Path) -> tuple[list[dict], list[tuple[str, str, str]]]:
+    """Each yearly page executed in ``folder`` as a part of the pack, and the appendices: (letter, title, id)."""
+    # The scorecard page is printed across the page (landscape): it has the most columns.
+    parts = [{"id": f"page-{page['stem']}", "title": page["title"], "wide": page["stem"].endswith("scorecard"),
+              "html": page_fragment(folder / f"{page['stem']}.ipynb")}
+             for page in pages if (folder / f"{page['stem']}.ipynb").is_file()]
+    # Appendices: the one-page summary, then each yearly page (the scorecard first, as the notebooks are ordered).
+    appendices = [("A", "Summary", "summary")] + [
+        (_letter(i + 1), part["title"], part["id"]) for i, part in enumerate(parts)]
+    return parts, appendices
+
+
+def _environment():
+    from analysis.publish import environment
+
+    env = environment()
+    env.globals["css_string"] = css_string
+    return env
+
+
+def pack_html(wb, pages: list[dict], folder: Path, context: dict, parts=None) -> str:
+    """The pack as one HTML document for WeasyPrint, from the notebooks executed in ``folder`` (or ``parts``,
+    what :func:`pack_parts` gave for them)."""
+    parts, appendices = parts or pack_parts(pages, folder)
+    content = covering_parts(wb, len(appendices))
+    return _environment().get_template("pack/pack.html.j2").render(
+        wb=pack_context(wb, context), parts=parts, appendices=appendices, **content)
+
+
+def write_covering_pages(wb, pages: list[dict], folder: Path, context: dict, appendices: int) -> None:
+    """The covering report and the one-page summary as HTML pages of the year's output, with the masthead."""
+    from analysis.publish import write_atomic
+
+    content = covering_parts(wb, appendices)
+    context = pack_context(wb, context)
+    for template, name in (("pack/covering_page.html.j2", "covering-report.html"),
+                           ("pack/summary_page.html.j2", "summary.html")):
+        html = _environment().get_template(template).render(
+            wb={**context, "current": name.removesuffix(".html")}, pages=pages, **content)
+        write_atomic(folder / name, html)
+
+
+def split_across_pages(document, selectors=("tr", "figure", "img")) -> list[str]:
+    """The elements of a rendered WeasyPrint document that start on one page and end on another (a table row, a
+    chart), named like 'tr on pages 4-5: Calls answered ...'. The pack's stylesheet promises there are none."""
+    seen: dict[int, tuple[object, set[int]]] = {}
+
+    def walk(box, number):
+        if getattr(box, "is_header", False) or getattr(box, "is_footer", False):
+            return  # a table's header row is repeated at the top of each page it runs over, as it should be
+        element = getattr(box, "element", None)
+        if element is not None and getattr(element, "tag", None) in selectors:
+            seen.setdefault(id(element), (element, set()))[1].add(number)
+        for child in getattr(box, "children", ()) or ():
+            walk(child, number)
+
+    for number, page in enumerate(document.pages, start=1):
+        walk(page._page_box, number)
+    split = []
+    for element, numbers in seen.values():
+        if len(numbers) > 1:
+            text = " ".join("".join(element.itertext()).split())[:60]
+            split.append(f"{element.tag} on pages {min(numbers)}-{max(numbers)}: {text}")
+    return split
+
+
+def write_pack(wb, pages: list[dict], folder: Path, context: dict) -> Path:
+    """Write the committee pack's PDF into ``folder`` (the year's output being built) from the executed
+    notebooks there, and the covering report and one-page summary as HTML pages beside it. Returns the PDF.
+
+    PDF/UA-1 makes WeasyPrint tag the PDF (headings, paragraphs, tables, lists, figures with their alt text) in
+    reading order, with the document's title and language."""
+    from weasyprint import HTML
+
+    parts, appendices = pack_parts(pages, folder)
+    html = pack_html(wb, pages, folder, context, (parts, appendices))
+    write_covering_pages(wb, pages, folder, context, len(appendices))
+    target = folder / pack_file_name(wb.config.name, wb.year)
+    temporary = target.with_name(f".{target.name}.tmp")
+    HTML(string=html, base_url=str(folder)).render().write_pdf(temporary, pdf_variant="pdf/ua-1")
+    temporary.replace(target)
+    return target

@@ -1,0 +1,280 @@
+"""The committee pack: the covering report, the one-page summary and the PDF, read back with pypdf.
+
+The PDF is checked by reading it, not by trusting the generator: its pages, the running header and
+footer on each, the contents list's page numbers against the pages the parts really start on, and
+what the covering report says. The layout promise (no table row or chart split across pages) is
+checked on WeasyPrint's rendered boxes.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from pathlib import Path
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from analysis import pack
+from analysis.config import Committee, load_config
+from analysis.errors import ConfigError
+
+pypdf = pytest.importorskip("pypdf")
+
+
+# --- small pure pieces ----------------------------------------------------------------------
+
+
+def test_the_file_name_is_made_from_the_council_and_the_year():
+    assert pack.pack_file_name("Brackenford District Council", "2024/25") == \
+        "brackenford-district-council-customer-care-2024-25.pdf"
+    # accents and punctuation fold to plain letters and hyphens
+    assert pack.council_slug("Ynys Môn / Isle of Anglesey County Council") == \
+        "ynys-mon-isle-of-anglesey-county-council"
+    assert pack.council_slug("") == "council"
+
+
+def test_css_strings_cannot_break_out_of_the_running_header():
+    assert pack.css_string('Say "hi"') == '"Say \\"hi\\""'
+    assert pack.css_string("a\\b") == '"a\\\\b"'
+    # a council name with markup cannot close the style element the header sits in
+    assert "</style>" not in pack.css_string("</style><script>")
+    assert pack.css_string("two\nlines") == '"two lines"'
+
+
+def test_period_and_as_at_words():
+    assert pack.period_words("2024/25", 4) == "1 April 2024 to 31 March 2025"
+    assert pack.period_words("2024/25", 1) == "1 January 2024 to 31 December 2024"
+    import datetime as dt
+    # the latest dataset's date; a dataset without records has none
+    assert pack.data_as_at({"contacts": dt.date(2025, 4, 7), "calls": dt.date(2025, 3, 31), "x": None}) == \
+        dt.date(2025, 4, 7)
+    assert pack.data_as_at({}) is None
+
+
+def test_appendix_letters_run_on_after_z():
+    assert [pack._letter(i) for i in (0, 1, 25, 26, 27)] == ["A", "B", "Z", "AA", "AB"]
+
+
+def test_status_counts_list_every_status_in_order_with_zeros():
+    card = pd.DataFrame({"Status": ["met", "not met", "met", "to be agreed", "improving but not met", ""]})
+    # met 2, improving 1, not met 1, to be agreed 1, and the blank (a measure with no target) 1
+    assert pack.status_counts(card) == [("met", 2), ("improving but not met", 1), ("not met", 1),
+                                        ("to be agreed", 1), ("no target", 1)]
+    assert pack.status_counts(pd.DataFrame()) == [(status, 0) for status in pack.STATUSES]
+
+
+def _wb(committee: Committee):
+    return SimpleNamespace(config=SimpleNamespace(committee=committee), year="2024/25")
+
+
+def test_the_covering_header_leaves_out_what_is_not_given():
+    full = Committee(name="Overview and Scrutiny Committee", meeting_date=pd.Timestamp("2025-06-10").date(),
+                     report_of="Head of Customer Services", lead_member="Lead Member for Customer Focus")
+    assert pack.covering_header(_wb(full), 7) == [
+        ("Report to", "Overview and Scrutiny Committee"), ("Date of Meeting", "10 June 2025"),
+        ("Subject", "Customer Care Strategy: outcomes for 2024/25"), ("Report of", "Head of Customer Services"),
+        ("Lead Member", "Lead Member for Customer Focus"), ("Number of Appendices", "Seven")]
+    assert pack.covering_header(_wb(Committee()), None) == [
+        ("Subject", "Customer Care Strategy: outcomes for 2024/25")]
+
+
+# --- [committee] in council.toml ------------------------------------------------------------
+
+MINIMAL = """\
+[council]
+name = "Example Borough Council"
+"""
+
+
+def _load(tmp_path, extra: str):
+    (tmp_path / "council.toml").write_text(MINIMAL + textwrap.dedent(extra), encoding="utf-8")
+    return load_config(tmp_path)
+
+
+def test_committee_is_read_from_council_toml(tmp_path):
+    config = _load(tmp_path, """
+        [committee]
+        name = "Overview and Scrutiny Committee"
+        meeting_date = 2025-06-10
+        report_of = "Head of Customer Services"
+        recommendation = "To CONSIDER the report."
+
+        [committee.implications]
+        "Legal Implications" = "None directly resulting from this report."
+        """)
+    committee = config.committee
+    assert committee.name == "Overview and Scrutiny Committee"
+    assert str(committee.meeting_date) == "2025-06-10"
+    assert committee.lead_member is None
+    assert committee.recommendation == "To CONSIDER the report."
+    assert committee.implications == {"Legal Implications": "None directly resulting from this report."}
+
+
+def test_a_meeting_date_in_quotes_is_read_and_a_bad_one_is_an_error(tmp_path):
+    assert str(_load(tmp_path, '[committee]\nmeeting_date = "2025-06-10"\n').committee.meeting_date) == "2025-06-10"
+    with pytest.raises(ConfigError) as info:
+        _load(tmp_path, '[committee]\nmeeting_date = "10/06/2025"\n')
+    assert "[committee.meeting_date] (line 4) must be a date written like 2025-06-10" in str(info.value)
+
+
+def test_no_committee_section_gives_an_empty_committee_and_a_typo_is_a_warning(tmp_path):
+    assert _load(tmp_path, "").committee == Committee()
+    config = _load(tmp_path, '[committee]\nmeeting = "2025-06-10"\n')
+    assert any("[committee.meeting]" in w and "not a key the workbook knows" in w for w in config.warnings)
+
+
+# --- the layout promise ---------------------------------------------------------------------
+
+
+def test_split_rows_are_found_so_the_check_can_fail():
+    """A row taller than a page cannot stay on one; the check must name it. A short table reports nothing."""
+    from weasyprint import HTML
+
+    tall = "<br>".join(["line"] * 150)
+    document = HTML(string=f"<table><thead><tr><th>Head</th></tr></thead><tbody><tr><td>{tall}</td></tr>"
+                           "<tr><td>short</td></tr></tbody></table>").render()
+    split = pack.split_across_pages(document)
+    assert len(split) == 1 and split[0].startswith("tr on pages 1-3: lineline")
+    short = HTML(string="<table><tr><td>one</td></tr><tr><td>two</td></tr></table>").render()
+    assert pack.split_across_pages(short) == []
+
+
+# --- the sample's pack, read back -----------------------------------------------------------
+
+
+def _pdf_pages(path: Path) -> list[str]:
+    return [page.extract_text() for page in pypdf.PdfReader(path).pages]
+
+
+@pytest.fixture(scope="module")
+def sample_pack(sample_run):
+    folder, result = sample_run
+    pdf = folder / "brackenford-district-council-customer-care-2024-25.pdf"
+    assert pdf.is_file(), sorted(p.name for p in folder.iterdir())
+    return folder, pdf, _pdf_pages(pdf)
+
+
+@pytest.mark.slow
+def test_every_page_has_the_running_header_footer_and_its_number(sample_pack):
+    _, _, pages = sample_pack
+    total = len(pages)
+    assert 15 <= total <= 60  # the sample's pack: covering report, summary and six yearly pages
+    for number, text in enumerate(pages, start=1):
+        flat = " ".join(text.split())
+        assert f"Page {number} of {total}" in flat, (number, flat[:200])
+        assert "Brackenford District Council" in flat and "Customer Care Strategy 2024/25" in flat
+        assert "Covers 1 April 2024 to 31 March 2025" in flat and "Data as at 7 April 2025" in flat
+        assert "Sample data, not real figures" in flat
+
+
+@pytest.mark.slow
+def test_the_contents_page_numbers_are_where_the_parts_start(sample_pack):
+    _, _, pages = sample_pack
+    cover = " ".join(pages[0].split())
+    entries = re.findall(r"(Covering report|Appendix ([A-Z]+): ([^.]+?))\s*\.+\s*(\d+)", cover)
+    titles = [e[0] for e in entries]
+    assert titles[:3] == ["Covering report", "Appendix A: Summary", "Appendix B: Scorecard"]
+    assert len(entries) == 8  # the covering report, the summary and six yearly pages
+    for whole, letter, title, number in entries:
+        start = " ".join(pages[int(number) - 1].split())
+        if letter:
+            # the part's page begins (after the running header) with its appendix label and its title
+            assert f"Appendix {letter} " in start and title.strip() in start, (whole, number, start[:300])
+            # and the page before it belongs to another part
+            assert f"Appendix {letter} {title.strip()}" not in " ".join(pages[int(number) - 2].split())
+        else:
+            assert "Executive Summary" in start
+    numbers = [int(e[3]) for e in entries]
+    assert numbers == sorted(numbers) and numbers[0] == 2
+
+
+@pytest.mark.slow
+def test_the_summary_is_one_page(sample_pack):
+    _, _, pages = sample_pack
+    flat = [" ".join(p.split()) for p in pages]
+    first = next(i for i, p in enumerate(flat) if "Appendix A Summary: Customer Care Strategy 2024/25" in p)
+    assert "at a glance" in flat[first] and "Measures by status against their targets" in flat[first]
+    # what is worse than the baseline is on it, as is the closing note, so it all fits on this page
+    assert "Significantly worse than in 2021/22 when the strategy began" in flat[first]
+    assert "Every figure is on the scorecard" in flat[first]
+    assert flat[first + 1].count("Appendix B") >= 1
+
+
+@pytest.mark.slow
+def test_the_covering_report_says_what_the_scorecard_says(sample_pack, sample_run):
+    """Each count in the executive summary, checked against the scorecard's own lines."""
+    from analysis.present import scorecard_frame
+    from analysis.workbook import prepare
+
+    _, _, pages = sample_pack
+    text = " ".join(" ".join(pages[1:3]).split())
+    for label in ("Report to: Overview and Scrutiny Committee", "Date of Meeting: 10 June 2025",
+                  "Report of: Head of Customer Services", "Lead Member: Lead Member for Customer Focus",
+                  "Recommendation To CONSIDER the outcomes", "Legal Implications None directly"):
+        assert label in text, label
+    card = scorecard_frame(prepare())
+    status = card["Status"] if "Status" in card else card["Met"]
+    met = int((status == "met").sum())
+    with_target = int(status.isin(["met", "not met", "improving but not met"]).sum())
+    assert f"Of the {with_target} measures with a target, " in text
+    better = int((card["previous_verdict"] == "better").sum())
+    assert f"Compared with 2023/24, {better} measures were significantly better" in text
+    worse_baseline = card.loc[card["baseline_verdict"] == "worse", "Measure"].tolist()
+    assert worse_baseline and all(name in text for name in worse_baseline)
+    assert met >= 1
+
+
+@pytest.mark.slow
+def test_the_covering_report_and_summary_are_html_pages_too(sample_pack):
+    folder, _, _ = sample_pack
+    covering = (folder / "covering-report.html").read_text(encoding="utf-8")
+    summary = (folder / "summary.html").read_text(encoding="utf-8")
+    assert "Executive Summary" in covering and "Date of Meeting:" in covering
+    assert "Measures by status against their targets" in summary
+    for page in (covering, summary):
+        assert "Covers 1 April 2024 to 31 March 2025; data as at 7 April 2025." in page
+
+
+@pytest.mark.slow
+def test_the_pdf_keeps_text_order_and_headings_tagged(sample_pack):
+    """PDF/UA: the document is tagged (a structure tree with headings and tables), has a title and a language,
+    and its text can be selected (pypdf reads it)."""
+    _, pdf, pages = sample_pack
+    reader = pypdf.PdfReader(pdf)
+    root = reader.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert str(root.get("/Lang", "")).startswith("en")
+    assert "Customer Care Strategy 2024/25" in str(reader.metadata.title)
+
+    def roles(node, found):
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, dict):
+            if "/S" in node:
+                found.add(str(node["/S"]))
+            if "/K" in node:
+                roles(node["/K"], found)
+        elif isinstance(node, list):
+            for child in node:
+                roles(child, found)
+        return found
+
+    found = roles(root["/StructTreeRoot"], set())
+    assert {"/H1", "/H2", "/P", "/Table", "/TH", "/TR", "/Figure", "/L", "/LI"} <= found, found
+    assert "Executive Summary" in pages[1]
+
+
+@pytest.mark.slow
+def test_a_council_without_committee_gets_a_pack_without_blanks(riverside_run):
+    data, out, result = riverside_run
+    assert result.returncode == 0, result.stderr
+    pdf = out / "2023-24" / "riverside-borough-council-customer-care-2023-24.pdf"
+    pages = _pdf_pages(pdf)
+    text = " ".join(" ".join(pages).split())
+    assert "Riverside Borough Council" in text and "Executive Summary" in text
+    for blank in ("Report to", "Date of Meeting", "Report of", "Lead Member", "Recommendation", "Sample data"):
+        assert blank not in text, blank
+    for word in ("None", "nan", "NaN", "NaT", "undefined"):
+        assert not re.search(rf"\b{word}\b", text), word
+    assert f"Page {len(pages)} of {len(pages)}" in " ".join(pages[-1].split())
