@@ -20,7 +20,7 @@ UV_VERSION    := 0.13.9
 LOCK_VENV     := .venv-lock
 UV            := $(LOCK_VENV)/bin/uv
 
-.PHONY: run test bench check chromium clean lock lock-upgrade
+.PHONY: run test bench check chromium pango clean lock lock-upgrade
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,12 +41,19 @@ $(VENV)/.installed-test: $(LOCK_TEST) pyproject.toml $(VENV)/.installed
 	@touch $@
 
 # The worked examples of ad-hoc questions are published first, so the last line printed is the year's index.
-run: $(VENV)/.installed
+run: $(VENV)/.installed pango
 	$(BIN)/workbook publish notebooks/adhoc/examples/*.ipynb --data data/sample
 	$(BIN)/workbook run --data data/sample
 
 check: $(VENV)/.installed
 	$(BIN)/workbook check --data data/sample
+
+# Pango, which WeasyPrint draws the committee pack's PDF with (a Debian package, not a Python one).
+pango:
+	@ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || { \
+	  echo "Installing Debian's Pango for the committee pack's PDF"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; }
 
 # Debian's chromium, for the browser tests (never a browser downloaded by a test tool).
 chromium:
@@ -55,7 +62,7 @@ chromium:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null; }
 
-test: $(VENV)/.installed-test chromium
+test: $(VENV)/.installed-test chromium pango
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed
