@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.calendar import year_bounds, year_folder
+from analysis.errors import WorkbookError
 
 # How a scorecard line's status is named, in the order the summary counts them.
 STATUSES = ("met", "improving but not met", "not met", "to be agreed", "no target")
@@ -382,12 +383,18 @@ def write_pack(wb, pages: list[dict], folder: Path, context: dict) -> Path:
 
     PDF/UA-1 makes WeasyPrint tag the PDF (headings, paragraphs, tables, lists, figures with their alt text) in
     reading order, with the document's title and language."""
-    from weasyprint import HTML
+    try:
+        from weasyprint import HTML
+    except OSError as exc:  # WeasyPrint is installed but the system's Pango library is not
+        raise WorkbookError(
+            "The committee pack's PDF could not be made: WeasyPrint needs the Pango library, which is not "
+            f"installed ({exc}). `make run` installs it; or run: sudo apt-get install libpango-1.0-0 "
+            "libpangoft2-1.0-0. Nothing was published.") from None
 
     parts, appendices = pack_parts(pages, folder)
     html = pack_html(wb, pages, folder, context, (parts, appendices))
-    write_covering_pages(wb, pages, folder, context, len(appendices))
     target = folder / pack_file_name(wb.config.name, wb.year)
+    write_covering_pages(wb, pages, folder, {**context, "pack": target.name}, len(appendices))
     temporary = target.with_name(f".{target.name}.tmp")
     HTML(string=html, base_url=str(folder)).render().write_pdf(temporary, pdf_variant="pdf/ua-1")
     temporary.replace(target)
