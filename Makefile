@@ -65,8 +65,13 @@ chromium:
 test: $(VENV)/.installed-test chromium pango
 	$(BIN)/python -m pytest
 
+# `make bench CONTACTS=10000000 CALLS=15000000` for a county-sized council, or any option of
+# `python -m analysis.bench` in BENCH_ARGS, e.g. BENCH_ARGS="--contacts-per-year 2000000 --touch panel.csv".
+CONTACTS   ?= 1000000
+CALLS      ?= 1500000
+BENCH_ARGS ?= --contacts-per-year $(CONTACTS) --calls-per-year $(CALLS)
 bench: $(VENV)/.installed
-	$(BIN)/python -m analysis.bench
+	$(BIN)/python -m analysis.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf outputs/*/ outputs/index.html .bench

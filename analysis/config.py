@@ -21,6 +21,7 @@ CANONICAL_CHANNELS = (
 DATASET_NAMES = (
     "action_plan", "contacts", "calls", "complaints", "feedback", "survey", "panel",
     "panel_invitations", "population", "measures", "manual_measures", "ombudsman",
+    "commentary",  # officers' words on a measure's year, shown beside it (after measures: ids are checked against them)
 )
 BANK_HOLIDAY_REGIONS = {
     "england-and-wales": "ENG",

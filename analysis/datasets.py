@@ -219,6 +219,15 @@ SCHEMAS: dict[str, tuple[Col, ...]] = {
         Col("remedy_complied", "bool"),
         Col("remedy_before_ombudsman", "bool"),
     ),
+    # Officers' words on one measure's year, shown to members beside it as escaped plain text. measure_id must be
+    # a measure the workbook computes or one of the register's (checked by load_dataset, with the nearest id).
+    "commentary": (
+        Col("measure_id", "text", True),
+        Col("year", "year", True),
+        Col("commentary", "text", True),  # why the figure moved
+        Col("next_steps", "text"),        # what happens next
+        Col("owner", "text"),             # who is responsible: a post rather than a person's name
+    ),
 }
 SKIP_PREFIX = "_skip:"  # an export column read only to leave rows out ([datasets.NAME.skip])
 # Columns the loader works out itself, never read from an export.
@@ -232,6 +241,7 @@ UNIQUE_TOGETHER = {
     "panel_invitations": ("consultation_id", "member_id"),
     "population": ("dimension", "category"),
     "manual_measures": ("measure_id", "year"),
+    "commentary": ("measure_id", "year"),  # one commentary per measure and year: two would contradict each other
 }
 assert set(SCHEMAS) == set(DATASET_NAMES)
 
@@ -1796,6 +1806,9 @@ def _check_fix(ds: str, column: str | None, check: str, config: Config | None) -
     if check == "multiple_fields_uniqueness" and ds == "action_plan":
         return ("give each action its own ref within its plan year. A ref typed as a number loses its trailing "
                 "zero in Excel (1.10 becomes 1.1): format the Ref column as Text and type the refs again.")
+    if check == "multiple_fields_uniqueness" and ds == "commentary":
+        return ("keep one row for each measure and year: put the officers' words into one of these rows and "
+                "delete the other, or correct its measure_id or year if it is about another.")
     if check in ("field_uniqueness", "multiple_fields_uniqueness"):
         return ("delete the repeated rows (an export run twice, or two overlapping date ranges?), or give "
                 "each record its own reference.")
@@ -2002,11 +2015,13 @@ def _value_map_warnings(config: Config, ds: str) -> list[Problem]:
     return problems
 
 
-def load_dataset(config: Config, ds: str) -> tuple[LoadedDataset | None, list[Problem]]:
+def load_dataset(config: Config, ds: str, measure_ids: KnownIds | None = None,
+                 ) -> tuple[LoadedDataset | None, list[Problem]]:
     """Read, parse and validate one dataset from all its files.
 
     Returns the dataset (``None`` when absent or when any problem is fatal) and every
-    problem found, warnings included.
+    problem found, warnings included. ``measure_ids``: the measures a dataset's measure_id may name
+    (``NAMES_A_MEASURE``), checked with its other faults; not checked without it.
     """
     try:
         files, skipped = _dataset_files(config, ds)
@@ -2025,6 +2040,9 @@ def load_dataset(config: Config, ds: str) -> tuple[LoadedDataset | None, list[Pr
             raw = raw.reset_index(drop=True)
             frame, found = _parse_file(ds, raw, source, config)
             found.extend(_validate(ds, frame, source, config, raw))
+            if measure_ids is not None and ds in NAMES_A_MEASURE:
+                found.extend(_unknown_measure_ids(ds, frame, source, list(measure_ids.ids),
+                                                  measure_ids.register_unread))
             if len(frame) == 0 and not any(p.fatal for p in found):
                 found.append(_problem(ds, source.name, (
                     f"has a header row but no data rows, so it adds no records to {ds}"), (
@@ -2102,8 +2120,13 @@ def check_all(config: Config, names=DATASET_NAMES) -> tuple[Datasets, list[Probl
     """
     datasets = Datasets(config, warnings=list(config.warnings))
     problems: list[Problem] = []
+    # The register and the manual figures first: the measure ids of the other datasets are checked against them.
+    results = {ds: load_dataset(config, ds) for ds in REGISTERS if ds in names}
+    read = {ds: results[ds][0].frame for ds in results if results[ds][0] is not None}
+    unread = "measures" in results and "measures" not in read and bool(find_files(config, "measures"))
+    known = KnownIds(tuple(known_measure_ids(read.get("measures"), read.get("manual_measures"))), unread)
     for ds in names:
-        loaded, found = load_dataset(config, ds)
+        loaded, found = results[ds] if ds in results else load_dataset(config, ds, known)
         problems.extend(found)
         if loaded is not None:
             datasets.loaded[ds] = loaded
@@ -2162,6 +2185,87 @@ def _extensions_outside_the_code(datasets: Datasets) -> list[Problem]:
         for problem in _problems_in_files("complaints", item, "extended_to", mask, message, examples, fix):
             problem.fatal = False  # a warning: counted as said above, the run goes on
             problems.append(problem)
+    return problems
+
+
+# --- measure ids named by other datasets (officers' commentary, the action plan's outcome measure) ----------
+
+# Every measure the workbook computes from the exports (analysis/measures.py), so that a commentary or an action can
+# name one before any figure is worked out. tests/test_commentary.py keeps it in step with what measures.py computes.
+COMPUTED_MEASURES = (
+    "actions_achieved", "actions_not_achieved", "actions_carried_forward",
+    "contacts_received", "digital_share", "responses_within_standard", "acknowledgements_within_standard",
+    "first_contact_resolution",
+    "calls_answered_within_standard", "calls_abandoned", "calls_callback", "average_speed_of_answer",
+    "complaints_received", "complaints_acknowledged_within_standard", "complaints_responded_within_standard",
+    "complaints_upheld", "complaints_extended", "complaints_responded_within_extension", "complaints_not_accepted",
+    "ombudsman_decisions", "ombudsman_upheld", "ombudsman_remedy_complied",
+    "net_satisfaction", "survey_positive",
+    "panel_members", "panel_representation", "panel_open_rate", "panel_completion_rate",
+)
+# The datasets with a measure_id naming a measure of the workbook (the register and the manual figures define them).
+NAMES_A_MEASURE = ("commentary", "action_plan")
+REGISTERS = ("measures", "manual_measures")
+
+
+@dataclass(frozen=True)
+class KnownIds:
+    """The measure ids a dataset's measure_id may name, and whether the register could not be read (so that its
+    own ids are not among them)."""
+
+    ids: tuple[str, ...]
+    register_unread: bool = False
+
+
+def known_measure_ids(register: pd.DataFrame | None, manual: pd.DataFrame | None) -> list[str]:
+    """The measure ids a commentary or an action may name: those computed here, the register's (``measures``)
+    and the manual figures'."""
+    known = list(COMPUTED_MEASURES)
+    for frame in (register, manual):
+        if frame is not None:
+            known += [m for m in frame["measure_id"].dropna().astype(str).unique() if m not in known]
+    return known
+
+
+def _unknown_measure_ids(ds: str, frame: pd.DataFrame, source: SourceFile, known: list[str],
+                         register_unread: bool) -> list[Problem]:
+    """A measure_id in one file of the commentary or the action plan that is no measure of the workbook: one
+    problem per distinct id (as for any unknown value), with its rows, the nearest known id and the council.toml
+    line that maps it; without a near one, every known id. A blank measure_id in the action plan means none."""
+    if "measure_id" not in frame or not len(frame):
+        return []
+    ids = frame["measure_id"].astype("string")
+    unknown = (ids.notna() & ~ids.isin(known)).to_numpy()
+    if not unknown.any():
+        return []
+    values = pd.unique(ids[unknown].astype(str))
+    section = f"[datasets.{source.key or ds}.values.measure_id]"
+    by_key = {_key(m): m for m in known}
+    groups = [[v] for v in values[:DISTINCT_SHOWN]] + ([list(values[DISTINCT_SHOWN:])] if len(values) > DISTINCT_SHOWN
+                                                       else [])
+    problems = []
+    for group in groups:
+        positions = np.flatnonzero(ids.isin(group).to_numpy())
+        if len(group) > 1:
+            message = (f"has {len(group)} more measure ids that are not measures of the workbook: "
+                       + ", ".join(repr(v) for v in group))
+            fix = f"correct each as above, or map it under {section} in council.toml."
+        else:
+            value = group[0]
+            near = by_key.get(_key(value)) or next(iter(difflib.get_close_matches(value, known, n=1, cutoff=0.6)), None)
+            message = f"has {value!r}, which is not a measure the workbook computes nor one in the register of measures"
+            if near:
+                fix = (f"if it means {near}, correct it in the file, or add this line under {section} in "
+                       f"council.toml (start that heading if it is not there):\n      "
+                       f"{_toml_string(value)} = {_toml_string(near)}")
+            else:
+                fix = (f"use one of the workbook's measure ids: {', '.join(known)}; a measure of your own needs a "
+                       "row in the register of measures (measures.csv) first.")
+        if register_unread:
+            fix += "\n  (the register of measures could not be read, so its ids are not known yet: fix it first.)"
+        if ds == "action_plan":
+            fix += "\n  Leave the cell empty for an action that is not meant to move one measure."
+        problems.append(_problem_at(ds, source, "measure_id", positions, message, ids.iloc[positions[:20]], fix=fix))
     return problems
 
 

@@ -23,9 +23,8 @@ import pandas as pd
 
 from analysis.calendar import year_bounds, year_folder
 from analysis.errors import WorkbookError
+from analysis.present import STATUSES  # a scorecard line's statuses, in the order the summary counts them
 
-# How a scorecard line's status is named, in the order the summary counts them.
-STATUSES = ("met", "improving but not met", "not met", "to be agreed", "no target")
 # The one-page summary lists at most this many measures under a heading, so that it stays on one page
 # whatever the council measures; the rest are counted and left to the scorecard.
 SUMMARY_LIST_LIMIT = 6
@@ -184,6 +183,10 @@ def executive_summary(wb, card: pd.DataFrame) -> list[str]:
         improving = [line for line in lines if status_of(line) == "improving but not met"]
         if improving:
             paragraphs.append(f"Of those not met, {_names(improving)} improved significantly on the year before.")
+    if counts.get("not judged"):
+        n = counts["not judged"]
+        paragraphs.append(f"{_count(n, 'measure').capitalize()} with a target could not be judged this year: "
+                          f"{'its figure was' if n == 1 else 'their figures were'} not recorded or not available.")
     if counts["to be agreed"]:
         n = counts["to be agreed"]
         paragraphs.append(f"{_count(n, 'measure').capitalize()} {'has' if n == 1 else 'have'} a target still to be "
@@ -311,12 +314,23 @@ def covering_parts(wb, appendices: int | None) -> dict:
     }
 
 
-def pack_parts(pages: list[dict], folder: Path) -> tuple[list[dict], list[tuple[str, str, str]]]:
-    """Each yearly page executed in ``folder`` as a part of the pack, and the appendices: (letter, title, id)."""
+def glossary_fragment(wb) -> str:
+    """The glossary as the pack's last appendix: the same entries as the year's glossary page."""
+    from analysis.glossary import facts_of, glossary_terms
+
+    return _environment().get_template("pack/_glossary.html.j2").render(
+        wb={"year": wb.year}, terms=glossary_terms(facts_of(wb)))
+
+
+def pack_parts(pages: list[dict], folder: Path, wb=None) -> tuple[list[dict], list[tuple[str, str, str]]]:
+    """Each yearly page executed in ``folder`` as a part of the pack (and, given the workbook, the glossary
+    last), and the appendices: (letter, title, id)."""
     # The scorecard page is printed across the page (landscape): it has the most columns.
     parts = [{"id": f"page-{page['stem']}", "title": page["title"], "wide": page["stem"].endswith("scorecard"),
               "html": page_fragment(folder / f"{page['stem']}.ipynb")}
              for page in pages if (folder / f"{page['stem']}.ipynb").is_file()]
+    if wb is not None:
+        parts.append({"id": "glossary", "title": "Glossary", "wide": False, "html": glossary_fragment(wb)})
     # Appendices: the one-page summary, then each yearly page (the scorecard first, as the notebooks are ordered).
     appendices = [("A", "Summary", "summary")] + [
         (_letter(i + 1), part["title"], part["id"]) for i, part in enumerate(parts)]
@@ -334,7 +348,7 @@ def _environment():
 def pack_html(wb, pages: list[dict], folder: Path, context: dict, parts=None) -> str:
     """The pack as one HTML document for WeasyPrint, from the notebooks executed in ``folder`` (or ``parts``,
     what :func:`pack_parts` gave for them)."""
-    parts, appendices = parts or pack_parts(pages, folder)
+    parts, appendices = parts or pack_parts(pages, folder, wb)
     content = covering_parts(wb, len(appendices))
     return _environment().get_template("pack/pack.html.j2").render(
         wb=pack_context(wb, context), parts=parts, appendices=appendices, **content)
@@ -342,14 +356,18 @@ def pack_html(wb, pages: list[dict], folder: Path, context: dict, parts=None) ->
 
 def write_covering_pages(wb, pages: list[dict], folder: Path, context: dict, appendices: int) -> None:
     """The covering report and the one-page summary as HTML pages of the year's output, with the masthead."""
+    from analysis.glossary import facts_of, glossary_terms, link_page
     from analysis.publish import write_atomic
 
+    terms = glossary_terms(facts_of(wb))
     content = covering_parts(wb, appendices)
     context = pack_context(wb, context)
     for template, name in (("pack/covering_page.html.j2", "covering-report.html"),
                            ("pack/summary_page.html.j2", "summary.html")):
         html = _environment().get_template(template).render(
             wb={**context, "current": name.removesuffix(".html")}, pages=pages, **content)
+        if context.get("glossary"):  # the first use of each term links to the glossary, as on every page
+            html = link_page(html, terms, context["glossary"])
         write_atomic(folder / name, html)
 
 
@@ -391,7 +409,7 @@ def write_pack(wb, pages: list[dict], folder: Path, context: dict) -> Path:
             f"installed ({exc}). `make run` installs it; or run: sudo apt-get install libpango-1.0-0 "
             "libpangoft2-1.0-0. Nothing was published.") from None
 
-    parts, appendices = pack_parts(pages, folder)
+    parts, appendices = pack_parts(pages, folder, wb)
     html = pack_html(wb, pages, folder, context, (parts, appendices))
     target = folder / pack_file_name(wb.config.name, wb.year)
     write_covering_pages(wb, pages, folder, {**context, "pack": target.name}, len(appendices))

@@ -302,6 +302,118 @@ def action_plan_history(wb) -> Html:
     return Html("".join(parts))
 
 
+# --- officers' commentary, and did the action work? (issue 11) -----------------------------------------
+#
+# The commentary dataset's words beside a measure on its page (the scorecard has them in a column of its own,
+# present.scorecard_frame), and each action that names an outcome measure (the action plan's measure_id) beside
+# that measure's figure, in the scorecard's own words, so the run's disclosure record hides on one page what it
+# hides on the other.
+
+OUTCOME_BEFORE = "Change on the year before"  # the scorecard's own heading
+
+
+def _paragraphs(text) -> list[str]:
+    """A cell's text as paragraphs, one for each line typed in it (an Excel cell written over several lines)."""
+    lines = str(text).replace("\r", "\n").split("\n")
+    return [" ".join(line.split()) for line in lines if line.strip()]
+
+
+def commentary(wb, measure_ids) -> Html:
+    """The officers' commentary of the year on each of ``measure_ids`` (an id, or several), for the section of the
+    page that shows those measures: their words, the next steps and who is responsible, as plain text (markup in
+    it reads as text). Nothing at all where there is none, so a page without commentary reads as before."""
+    from analysis.present import COMMENTARY_COLUMN, _given, commentary_rows, measure_name
+
+    ids = [measure_ids] if isinstance(measure_ids, str) else list(measure_ids)
+    rows = commentary_rows(wb, ids)
+    register = wb.data.get("measures")
+    parts = []
+    for row in rows.to_dict("records"):  # one row per measure of the section: a handful at most
+        name = measure_name(row["measure_id"], register)
+        body = [f"<h3>{escape(COMMENTARY_COLUMN)}: {escape(name)}, {escape(wb.year)}</h3>"]
+        body += [f"<p>{escape(p)}</p>" for p in _paragraphs(row["commentary"])]
+        steps, owner = _given(row["next_steps"]), _given(row["owner"])
+        if steps:
+            body.append(f"<p><strong>Next steps:</strong> {escape(steps)}</p>")
+        if owner:
+            body.append(f"<p><strong>Responsible:</strong> {escape(owner)}</p>")
+        parts.append(f'<div class="commentary">{"".join(body)}</div>')
+    return Html("".join(parts))
+
+
+def _outcome_line(wb, measure_id: str, since: str | None) -> dict:
+    """A measure that is not on the scorecard (actions not achieved, complaints received...) in the scorecard's
+    words: its figure this year, its status against a target, and its changes, each hidden as the scorecard
+    hides them."""
+    from analysis.present import (
+        _register_lookup, change_words, figure_hidden, is_missing, measure_name, scorecard_status)
+
+    register = wb.data.get("measures")
+    entry = _register_lookup(register).get(measure_id, {})
+    name = measure_name(measure_id, register)
+    unrecorded = measure_not_recorded(wb, measure_id)
+    row = wb.value(measure_id)
+    line = {"measure_id": measure_id, "Measure": name, "Status": scorecard_status(
+        bool(entry), entry.get("target"), None, False, recorded=False), OUTCOME_BEFORE: "", "since": ""}
+    if unrecorded:
+        return {**line, "figure": NOT_RECORDED}
+    if row is None or is_missing(row["value"]):
+        return {**line, "figure": "no data this year"}
+    row = row.to_dict()
+    minimum, polarity = wb.config.minimum_count, entry.get("polarity")
+    hidden = figure_hidden(wb, measure_id, "", wb.year)
+    before = "too few to compare" if hidden or figure_hidden(wb, measure_id, "", wb.previous_year) else (
+        change_words(row, minimum, polarity, figures=True))
+    after = "" if since is None else "too few to compare" if hidden or figure_hidden(wb, measure_id, "", since) \
+        else change_words(row, minimum, polarity, "baseline", figures=True)
+    return {**line, "figure": measure_value_words(wb, row), OUTCOME_BEFORE: before,
+            "since": f"no {since} figure" if after == "no figure for that year" else after,
+            "Status": scorecard_status(bool(entry), row.get("target"), row.get("target_met"),
+                                       before.startswith("improved"))}
+
+
+def actions_and_outcomes(wb) -> Html:
+    """Each action of the year's plan that names the outcome measure it is meant to move (measure_id), beside
+    that measure's figure for the year, its status against its target, and its change on the year before and
+    since the strategy began, in the scorecard's words (present.scorecard_frame): "achieved" is read beside the
+    outcome. A figure the scorecard hides (too few) is hidden here too."""
+    from analysis.present import scorecard_frame
+
+    plan = wb.data.action_plan
+    if plan is None:
+        return _missing("action plan")
+    unlinked = _not_shown(wb, "action_plan", "measure_id", "the actions cannot be shown beside their outcomes")
+    if unlinked:
+        return unlinked
+    actions = plan[(plan["plan_year"] == wb.year) & plan["measure_id"].notna()]
+    if actions.empty:
+        return paragraph(f"No action in the {wb.year} plan names the outcome measure it is meant to move.")
+    since = compared_baseline(wb)
+    since_heading = f"Since {began_words(since)}" if since else None
+    scorecard = scorecard_frame(wb)
+    lines = scorecard.rename(columns={wb.year: "figure", **({since_heading: "since"} if since_heading else {})}) \
+        if not scorecard.empty else pd.DataFrame(columns=["measure_id"])
+    missing = [m for m in dict.fromkeys(actions["measure_id"].astype(str)) if m not in set(lines["measure_id"])]
+    if missing:
+        lines = pd.concat([lines, pd.DataFrame([_outcome_line(wb, m, since) for m in missing])], ignore_index=True)
+    # One line per action and outcome line (the survey's measure has one line for each question).
+    joined = actions[["action_id", "action", "status", "measure_id"]].astype({"measure_id": "string"}).merge(
+        lines.astype({"measure_id": "string"}), on="measure_id", how="left", sort=False)
+    frame = pd.DataFrame({
+        "Ref": joined["action_id"].astype(str).to_numpy(),
+        "Action": joined["action"].to_numpy(),
+        "Action's status": joined["status"].map(STATUS_WORDS).to_numpy(),
+        "Outcome measure": joined["Measure"].to_numpy(),
+        wb.year: joined["figure"].to_numpy(),
+        "Against its target": joined["Status"].to_numpy(),
+        OUTCOME_BEFORE: joined[OUTCOME_BEFORE].to_numpy(),
+    })
+    if since_heading:
+        frame[since_heading] = joined["since"].fillna("").to_numpy()
+    return table(frame.fillna(""), f"Actions in the {wb.year} plan beside the outcome each is meant to move",
+                 numeric=(wb.year,), stacked=True)
+
+
 # --- customer care standards ----------------------------------------------------------------
 
 
@@ -1170,3 +1282,598 @@ def monthly_chart(wb, measure_id: str, subject: str) -> Html:
     ) if text))
     return charts.spc_chart(result, title=title, subtitle=subtitle, unit=unit, target=target,
                             polarity=result.polarity, words=words)
+
+
+# --- the Complaint Handling Code's annual report (notebooks/06-complaint-handling-code.ipynb) ----------------
+#
+# The annual complaints performance and service improvement report the Ombudsmen's Complaint Handling Code asks
+# for, from the complaints' Code columns (extended_to, category, not_accepted_reason, learning) and the
+# ombudsman dataset. Small numbers: the complaints received are the run's own counts (``disclosure(wb)``); the
+# counts only this page shows (complaints extended, not accepted, the Ombudsmen's decisions) and the percentages
+# of them get a record of their own (``code_disclosure``), planned with the run's complaints as a reader sees them,
+# so a percentage of a base shown elsewhere never gives a small count back (2 extended of 50 received is 4.0%).
+
+CODE_COLUMN_WORDS = {  # "The complaints data does not record <what>"
+    "extended_to": "the extensions agreed with complainants",
+    "category": "what each complaint was about",
+    "not_accepted_reason": "which complaints were not accepted into the procedure",
+    "learning": "the service improvements made because of complaints",
+    "remedy_complied": "whether the council complied with each remedy the Ombudsmen asked for",
+}
+OMBUDSMAN_NAMES = {"lgsco": "Local Government and Social Care Ombudsman", "housing": "Housing Ombudsman"}
+OMBUDSMAN_OUTCOME_WORDS = {"upheld": "Upheld", "not_upheld": "Not upheld", "not_investigated": "Not investigated"}
+# The direction of each of the Code's percentages where the register of measures gives none: a change is called
+# better or worse only when it is significant and the measure has a direction.
+CODE_POLARITY = {"complaints_responded_within_extension": "higher_is_better",
+                 "ombudsman_remedy_complied": "higher_is_better"}
+OTHER_CATEGORIES = "Other categories"
+OTHER_REASONS = "Other reasons"
+NO_CATEGORY = "No category recorded"
+
+
+def _code_not_recorded(wb, dataset: str, column: str | None = None) -> str:
+    """Why a figure of the Code's report cannot be given, as a sentence without its full stop ('' when the
+    exports record it): 'The data folder has no Ombudsman decisions', 'The complaints data does not record
+    the extensions agreed with complainants'."""
+    if not wb.data.recorded(dataset):
+        return "The data folder has no " + ("Ombudsman decisions" if dataset == "ombudsman" else "complaints")
+    if column is None or wb.data.recorded(dataset, column):
+        return ""
+    subject = "The Ombudsman decisions data" if dataset == "ombudsman" else "The complaints data"
+    return f"{subject} does not record {CODE_COLUMN_WORDS.get(column, column.replace('_', ' '))}"
+
+
+def _code_polarity(wb, measure_id: str) -> str | None:
+    register = wb.data.get("measures")
+    if register is not None and measure_id in set(register["measure_id"]):
+        return wb.polarity(measure_id)
+    return CODE_POLARITY.get(measure_id)
+
+
+from dataclasses import dataclass  # noqa: E402 - for this section's record only
+
+from analysis.present import change_words, figure_hidden  # noqa: E402
+
+@dataclass(frozen=True)
+class CodeRecord:
+    """What the Code's page may not show: ``record`` plans the page's own counts (planned as the run plans its
+    own, ``present.plan_suppression``) beside the run's complaints received; ``withheld`` the percentages hidden
+    because their base is one the run hides ("not shown" on the complaints page)."""
+
+    record: object
+    withheld: frozenset
+
+    def count_words(self, key, value=None) -> str:
+        return self.record.count_words(key, value)
+
+    def hidden(self, key) -> bool:
+        return self.record.hidden(key)
+
+    def rate_hidden(self, key) -> bool:
+        return key in self.withheld or self.record.rate_hidden(key)
+
+    def percent_words(self, key, value, denominator=None) -> str:
+        return TOO_FEW if key in self.withheld else self.record.percent_words(key, value, denominator)
+
+
+def _values(rows: pd.DataFrame, column: str = "value") -> dict:
+    return {(m, b, y): float(v) for m, b, y, v in zip(rows["measure_id"], rows["breakdown"], rows["year"],
+                                                      rows[column]) if not pd.isna(v)}
+
+
+def code_disclosure(wb) -> CodeRecord:
+    """The Code page's record of small numbers (see :class:`CodeRecord`), worked out once per workbook.
+
+    Cells, each year: the complaints received in all and by stage as the run shows them (a count the run hides
+    is left out, and so is every percentage of it); complaints extended, in all and by stage, the sum of the
+    stages (shown as counts, and as a percentage of the complaints received); complaints not accepted (a count,
+    and a percentage of those received); the Ombudsmen's decisions in all, by Ombudsman and by outcome (each a
+    sum of the others), the decisions investigated (upheld and not upheld) with the percentage upheld, in all and
+    by Ombudsman, and the remedies recorded with the percentage complied with. The percentages by Ombudsman stand
+    on counts no page shows (an Ombudsman's decisions upheld), kept from being worked out too."""
+    cached = getattr(wb, "_code_disclosure", None)
+    if cached is not None:
+        return cached
+    from analysis.investigate import local_disclosure
+
+    run = disclosure(wb)
+    measures = wb.measures
+    values, lines, rates, unpublished, withheld = {}, [], {}, set(), set()
+
+    def rate(key, numerator, denominator):
+        """A percentage shown; withheld where its base is a count the run hides."""
+        if denominator[0] == "complaints_received" and (denominator not in values):
+            withheld.add(key)
+        elif numerator in values and denominator in values:
+            rates[key] = (numerator, denominator)
+
+    def sum_line(total, parts, rest_name):
+        parts = [p for p in parts if p in values]
+        if total not in values or not parts:
+            return
+        rest = values[total] - sum(values[p] for p in parts)
+        if rest > 0:
+            values[(total[0], f"{total[1] or 'all'}:{rest_name}", total[2])] = rest
+            unpublished.add((total[0], f"{total[1] or 'all'}:{rest_name}", total[2]))
+            parts = [*parts, (total[0], f"{total[1] or 'all'}:{rest_name}", total[2])]
+        lines.append((total, parts))
+
+    received = measures[(measures["measure_id"] == "complaints_received")
+                        & ((measures["breakdown"] == "") | measures["breakdown"].str.startswith("stage="))]
+    for key, value in _values(received).items():
+        if not run.hidden(key) or key in run.small:  # a small count reads "fewer than 5" on both pages
+            values[key] = value
+    extended = measures[measures["measure_id"] == "complaints_extended"]
+    for (_, breakdown, year), count in _values(extended, "numerator").items():
+        key = ("complaints_extended", breakdown, year)
+        values[key] = count
+        rate(("complaints_extended_rate", breakdown, year), key, ("complaints_received", breakdown, year))
+    not_accepted = measures[measures["measure_id"] == "complaints_not_accepted"]
+    for (_, breakdown, year), count in _values(not_accepted, "numerator").items():
+        key = ("complaints_not_accepted", breakdown, year)
+        values[key] = count
+        rate(("complaints_not_accepted_rate", breakdown, year), key, ("complaints_received", breakdown, year))
+    decisions = measures[measures["measure_id"] == "ombudsman_decisions"]
+    values.update(_values(decisions))
+    upheld = measures[measures["measure_id"] == "ombudsman_upheld"]
+    for m, breakdown, year, count, base in zip(upheld["measure_id"], upheld["breakdown"], upheld["year"],
+                                               upheld["numerator"], upheld["denominator"]):
+        decided = ("ombudsman_decided", breakdown, year)
+        values[decided] = float(base)
+        unpublished.add(decided)
+        numerator = ("ombudsman_decisions", "outcome=upheld", year)
+        if breakdown:
+            numerator = ("ombudsman_upheld_count", breakdown, year)
+            values[numerator] = float(count)
+            unpublished.add(numerator)
+        rates[("ombudsman_upheld", breakdown, year)] = (numerator, decided)
+    remedies = measures[measures["measure_id"] == "ombudsman_remedy_complied"]
+    for m, breakdown, year, count, base in zip(remedies["measure_id"], remedies["breakdown"], remedies["year"],
+                                               remedies["numerator"], remedies["denominator"]):
+        complied, known = ("ombudsman_complied", breakdown, year), ("ombudsman_remedy_known", breakdown, year)
+        values[complied], values[known] = float(count), float(base)
+        unpublished.update({complied, known})
+        rates[("ombudsman_remedy_complied", breakdown, year)] = (complied, known)
+    for year in wb.years:
+        def cells(measure_id, prefix):
+            return sorted(k for k in values if k[0] == measure_id and k[2] == year and k[1].startswith(prefix))
+
+        sum_line(("complaints_extended", "", year), cells("complaints_extended", "stage="), "other stages")
+        total = ("ombudsman_decisions", "", year)
+        sum_line(total, cells("ombudsman_decisions", "ombudsman="), "other")
+        sum_line(total, cells("ombudsman_decisions", "outcome="), "other")
+        sum_line(("ombudsman_decided", "", year), [("ombudsman_decisions", f"outcome={o}", year)
+                                                   for o in ("upheld", "not_upheld")], "other")
+        for which in cells("ombudsman_decided", "ombudsman="):
+            # An Ombudsman's decisions are those it investigated and those it did not.
+            sum_line(("ombudsman_decisions", which[1], year), [which], "not investigated")
+        for measure_id, total in (("ombudsman_upheld_count", ("ombudsman_decisions", "outcome=upheld", year)),
+                                  ("ombudsman_decided", ("ombudsman_decided", "", year)),
+                                  ("ombudsman_complied", ("ombudsman_complied", "", year)),
+                                  ("ombudsman_remedy_known", ("ombudsman_remedy_known", "", year))):
+            sum_line(total, cells(measure_id, "ombudsman="), "other")
+    published = set(values) - unpublished
+    record = local_disclosure(values, lines, rates, published, wb.config.minimum_count)
+    wb._code_disclosure = CodeRecord(record, frozenset(withheld))
+    return wb._code_disclosure
+
+
+def _code_rate_words(wb, code: CodeRecord, measure_id: str, breakdown: str, year: str, record_key=None) -> str:
+    """One of the Code's percentages in a year, in words: 'too few to report' where the page's record hides it
+    (``record_key``, for the percentages of complaints received), else :func:`measure_value_words`."""
+    row = wb.value(measure_id, year, breakdown)
+    if row is None:
+        return "no figure"
+    key = record_key or (measure_id, breakdown, year)
+    if record_key is not None or key in code.record.rates:
+        return code.percent_words(key, row["value"], row["denominator"])
+    return measure_value_words(wb, row)
+
+
+def _code_change_words(wb, code: CodeRecord, measure_id: str, breakdown: str = "", record_id: str | None = None
+                       ) -> str:
+    """This year's change on the year before of one of the Code's percentages, careful about significance (only a
+    significant change is better or worse); 'too few to compare' where either year's figure is hidden."""
+    row = wb.value(measure_id, None, breakdown)
+    previous = wb.previous_year
+    if row is None:
+        return "no figure"
+    hidden = any(code.rate_hidden((record_id or measure_id, breakdown, y)) or figure_hidden(wb, measure_id, breakdown, y)
+                 for y in (wb.year, previous) if y)
+    if hidden:
+        return "too few to compare"
+    before = wb.value(measure_id, previous, breakdown) if previous else None
+    words_row = {**row.to_dict(), "previous_denominator": None if before is None else before["denominator"]}
+    # change_words says "too few to compare" where either year's base is below the minimum count.
+    return change_words(words_row, wb.config.minimum_count, _code_polarity(wb, measure_id), figures=True)
+
+
+def code_report_headline(wb) -> Html:
+    """The year in a few sentences a councillor could quote: complaints received, answered within the Code's
+    timescales without and with extensions, upheld, not accepted, and the Ombudsmen's decisions. A figure whose
+    column the exports do not record is left out here; its section says why."""
+    received = wb.value("complaints_received")
+    if received is None:
+        return _missing("complaints")
+    code = code_disclosure(wb)
+    minimum = wb.config.minimum_count
+    year = wb.year
+    parts = [f"In {year} the council received {measure_value_words(wb, received)} formal complaints, counting "
+             "stage 1 and stage 2 separately."]
+    responded = wb.value("complaints_responded_within_standard")
+    within = wb.value("complaints_responded_within_extension")
+    if responded is not None and not measure_not_recorded(wb, "complaints_responded_within_standard"):
+        on_time = percent_words(responded['value'], responded['denominator'], minimum)
+        with_extension = percent_words(within['value'], within['denominator'], minimum) if within is not None else ""
+        if on_time == TOO_FEW:  # a sentence never starts "too few to report of those ..."
+            parts.append("Too few complaints were due an answer to say how many had it within the Code's timescales.")
+        else:
+            sentence = f"{on_time} of those due an answer had it within the Code's timescales"
+            if with_extension and with_extension != TOO_FEW:
+                sentence += (f", and {with_extension} within the timescales or an extension agreed with the "
+                             "complainant")
+            parts.append(sentence + ".")
+    extended = wb.value("complaints_extended")
+    if extended is not None:
+        key = ("complaints_extended", "", year)
+        count = code.count_words(key, extended["numerator"])
+        parts.append("No complaint had its deadline extended." if count == "none" else
+                     f"{capital(count)} complaints had their deadline extended.")
+    upheld = wb.value("complaints_upheld")
+    if upheld is not None and not measure_not_recorded(wb, "complaints_upheld"):
+        share = percent_words(upheld['value'], upheld['denominator'], minimum)
+        parts.append("Too few complaints were decided to say how many were upheld." if share == TOO_FEW else
+                     f"Of the complaints decided, {share} were upheld in full or in part.")
+    refused = wb.value("complaints_not_accepted")
+    if refused is not None:
+        key = ("complaints_not_accepted", "", year)
+        count = code.count_words(key, refused["numerator"])
+        parts.append("Every complaint was accepted into the complaints procedure." if count == "none" else
+                     f"{capital(count)} complaints were not accepted into the complaints procedure.")
+    decisions = wb.value("ombudsman_decisions")
+    if decisions is not None:
+        count = code.count_words(("ombudsman_decisions", "", year), decisions["value"])
+        sentence = f"The Ombudsmen made {count} decisions on complaints about the council"
+        share = _code_rate_words(wb, code, "ombudsman_upheld", "", year)
+        if share.endswith("%"):  # left out where too few (the table below says so)
+            sentence += f"; of those they investigated, {share} were upheld"
+        parts.append(sentence + ".")
+    elif wb.data.recorded("ombudsman"):
+        parts.append(f"The data records no decision of an Ombudsman on a complaint about the council in {year}.")
+    return Html(f'<p class="headline">{escape(" ".join(parts))}</p>')
+
+
+def code_extension_rule(wb) -> Html:
+    """How an extension is counted, in the council's own timescales."""
+    c = wb.config
+    if c.complaint_stage1_within is None and c.complaint_stage2_within is None:
+        return paragraph("council.toml sets no timescale for answering complaints, so answers are not timed and "
+                         "extensions are not counted against one.")
+    return paragraph("The Code lets the council extend a deadline once, with the complainant told why: by up to "
+                     "10 working days at stage 1 and up to 20 at stage 2. An extension dated later than that is "
+                     "counted only as far as the Code allows, and one dated before the usual deadline is not an "
+                     "extension: the usual deadline is counted.")
+
+
+def _stage_words(breakdown: str) -> str:
+    return f"Stage {breakdown.partition('=')[2]}" if breakdown else "All stages"
+
+
+def code_timescales_table(wb) -> Html:
+    """This year by stage: complaints received, acknowledged in time, answered within the Code's timescales,
+    extended, and answered within the timescales or the extension agreed."""
+    if wb.value("complaints_received") is None:
+        return _missing("complaints")
+    code = code_disclosure(wb)
+    run = disclosure(wb)
+    year = wb.year
+    c = wb.config
+    stages = [b for b in wb.measure("complaints_received", "stage").query("year == @year")["breakdown"]]
+    unextended = _code_not_recorded(wb, "complaints", "extended_to")
+    records = []
+    for breakdown in [*sorted(stages), ""]:
+        received = wb.value("complaints_received", year, breakdown)
+        extended = wb.value("complaints_extended", year, breakdown)
+        ack, std, ext = (wb.value(m, year, breakdown) for m in (
+            "complaints_acknowledged_within_standard", "complaints_responded_within_standard",
+            "complaints_responded_within_extension"))
+        if unextended:
+            extended_words = within_words = NOT_RECORDED
+        else:
+            key = ("complaints_extended", breakdown, year)
+            count = code.count_words(key, extended["numerator"]) if extended is not None else "none"
+            share = (code.percent_words(("complaints_extended_rate", breakdown, year), extended["value"],
+                                        extended["denominator"]) if extended is not None else "")
+            # A share only beside a count shown: "fewer than 5" or "not shown" says the share is hidden too.
+            extended_words = f"{count} ({share})" if share and share != TOO_FEW and count != "none" else count
+            within_words = measure_value_words(wb, ext) if ext is not None else "no timescale set"
+        records.append({
+            "Stage": _stage_words(breakdown),
+            "Complaints received": run.count_words(("complaints_received", breakdown, year), received["value"])
+            if received is not None else "none",
+            (f"Acknowledged within {c.complaint_acknowledge_within} working days"
+             if c.complaint_acknowledge_within is not None else "Acknowledged in time"): (
+                NOT_RECORDED if measure_not_recorded(wb, "complaints_acknowledged_within_standard")
+                else measure_value_words(wb, ack) if ack is not None else "no timescale set")
+            if c.complaint_acknowledge_within is not None else "no timescale set",
+            "Answered within the Code's timescale": (
+                NOT_RECORDED if measure_not_recorded(wb, "complaints_responded_within_standard")
+                else measure_value_words(wb, std) if std is not None else "no timescale set"),
+            "Deadline extended (% of complaints received)": extended_words,
+            "Answered within the timescale or the extension agreed": (
+                NOT_RECORDED if measure_not_recorded(wb, "complaints_responded_within_extension") else within_words),
+        })
+    frame = pd.DataFrame(records)
+    note = run.note([("complaints_received", b, year) for b in [*stages, ""]])
+    shown = table(frame, f"Complaints in {year} by stage: answered within the Code's timescales, without and with "
+                         f"extensions{note}", numeric=tuple(frame.columns[1:]))
+    return Html((str(paragraph(f"{unextended}, so extensions are not shown.")) if unextended else "") + str(shown))
+
+
+def code_timescales_by_year(wb) -> Html:
+    """The Code's timescale figures, all stages, year by year, with the change on the year before."""
+    if wb.value("complaints_received") is None:
+        return _missing("complaints")
+    if _code_not_recorded(wb, "complaints", "extended_to"):
+        return Html("")  # the table above says extensions are not recorded, once
+    code = code_disclosure(wb)
+    years = list(wb.years)
+    lines = (
+        ("Answered within the Code's timescales", "complaints_responded_within_standard", None),
+        ("Answered within the timescales or the extension agreed", "complaints_responded_within_extension", None),
+        ("Deadline extended (% of complaints received)", "complaints_extended", "complaints_extended_rate"),
+    )
+    records = []
+    for label, measure_id, record_id in lines:
+        if measure_not_recorded(wb, measure_id):
+            records.append({"Figure": label, **{y: NOT_RECORDED for y in years}, "Change on the year before": ""})
+            continue
+        if wb.measure(measure_id).empty:
+            continue
+        shown = {y: _code_rate_words(wb, code, measure_id, "", y, (record_id, "", y) if record_id else None)
+                 for y in years}
+        records.append({"Figure": label, **shown,
+                        "Change on the year before": _code_change_words(wb, code, measure_id, "", record_id)})
+    if not records:
+        return Html("")
+    return table(pd.DataFrame(records), "Complaints answered within the Code's timescales, all stages, year by year",
+                 numeric=tuple(years))
+
+
+def _year_complaints(wb) -> pd.DataFrame:
+    """This year's complaint rows (the year of received_at)."""
+    from analysis.calendar import financial_year
+
+    complaints = wb.data.complaints
+    years = financial_year(complaints["received_at"], wb.config.year_start_month)
+    return complaints[(years == wb.year).to_numpy()]
+
+
+def code_extensions_note(wb) -> Html:
+    """The extensions of this year the Code does not allow, as the data-quality warnings list them: how many
+    were dated later than the Code allows, and how many before the usual deadline ('' when none)."""
+    if not wb.data.recorded("complaints") or _code_not_recorded(wb, "complaints", "extended_to"):
+        return Html("")
+    from analysis.measures import complaint_deadlines
+
+    complaints = _year_complaints(wb)
+    if complaints.empty:
+        return Html("")
+    deadlines = complaint_deadlines(complaints, wb.config, wb.calendar)
+    minimum = wb.config.minimum_count
+    beyond, early = int(deadlines.beyond.sum()), int(deadlines.early.sum())
+    # Counts from 1 to minimum_count - 1 read "fewer than 5": every count shown is plural.
+    parts = []
+    if beyond:
+        parts.append(f"{count_words(beyond, minimum)} extensions were dated later than the Code allows, and are "
+                     "counted only to the latest date it allows")
+    if early:
+        parts.append(f"{count_words(early, minimum)} {'were' if parts else 'extensions were'} dated before the usual "
+                     "deadline, which is counted instead")
+    if not parts:
+        return Html("")
+    return paragraph(f"In {wb.year}, {'; '.join(parts)}. The workbook's check of the data lists them for the service to correct.")
+
+
+def _folded(counts: pd.Series, total: float, total_hidden: bool, minimum: int, label: str) -> pd.DataFrame:
+    """Counts of a free-text column (rows, commonest first) with every label given fewer than ``minimum`` times
+    folded into ``label`` (``investigate.fold_shown``): a label typed for one or two complaints could name the
+    complainant, and "label" is never a small number the total less the labels named would give back. Returns
+    the rows with their count in words."""
+    frame = pd.DataFrame({"n": counts.astype("float64")})
+    hidden = pd.DataFrame({"n": False}, index=frame.index)
+    folded, flags = inv.fold_shown(frame, hidden, pd.Series({"n": float(total)}), pd.Series({"n": total_hidden}),
+                                   minimum, label)
+    words = inv.shown_words(folded, flags, minimum)["n"]
+    return pd.DataFrame({"label": folded.index, "count": words.to_numpy(), "n": folded["n"].to_numpy()})
+
+
+def code_complaints_by_category(wb) -> Html:
+    """This year's complaints by what they were about (category), a category named only where it had at least
+    ``minimum_count`` complaints, the rest counted together: the column is free text."""
+    if not wb.data.recorded("complaints"):
+        return _missing("complaints")
+    unrecorded = _code_not_recorded(wb, "complaints", "category")
+    if unrecorded:
+        return paragraph(f"{unrecorded}, so complaints are not shown by category.")
+    complaints = _year_complaints(wb)
+    if complaints.empty:
+        return paragraph(f"No complaint was received in {wb.year}.")
+    run = disclosure(wb)
+    key = ("complaints_received", "", wb.year)
+    total = run.values.get(key, float(len(complaints)))
+    labels = complaints["category"].astype("string").str.strip().replace("", pd.NA).fillna(NO_CATEGORY)
+    counts = labels.value_counts(sort=True)
+    minimum = wb.config.minimum_count
+    rows = _folded(counts, total, run.hidden(key), minimum, OTHER_CATEGORIES)
+    folded = (rows["label"] == OTHER_CATEGORIES).any()
+    frame = pd.DataFrame({"What the complaint was about": rows["label"], "Complaints": rows["count"]})
+    caption = f"Complaints received in {wb.year} by what they were about"
+    if folded:
+        caption += (f". A category is named only where it had {minimum} or more complaints: "
+                    f"\u201c{OTHER_CATEGORIES}\u201d counts the rest together")
+    return table(frame, caption, numeric=("Complaints",))
+
+
+def code_not_accepted(wb) -> Html:
+    """Complaints not accepted into the procedure this year, as a count and a share of those received, with the
+    change on the year before, then why (a reason named only where it was given for at least ``minimum_count``
+    complaints, the rest counted together: the column is free text)."""
+    if not wb.data.recorded("complaints"):
+        return _missing("complaints")
+    unrecorded = _code_not_recorded(wb, "complaints", "not_accepted_reason")
+    if unrecorded:
+        return paragraph(f"{unrecorded}, so the complaints not accepted, and why, are not shown.")
+    row = wb.value("complaints_not_accepted")
+    if row is None:
+        return paragraph(f"No complaint was received in {wb.year}.")
+    code = code_disclosure(wb)
+    year = wb.year
+    key = ("complaints_not_accepted", "", year)
+    count = code.count_words(key, row["numerator"])
+    if count == "none":
+        return paragraph(f"Every complaint received in {year} was accepted into the complaints procedure.")
+    share = code.percent_words(("complaints_not_accepted_rate", "", year), row["value"], row["denominator"])
+    change = _code_change_words(wb, code, "complaints_not_accepted", "", "complaints_not_accepted_rate")
+    sentence = (f"In {year}, {count} complaints were not accepted into the complaints procedure ({share} of the "
+                f"complaints received).")
+    if wb.previous_year and change not in ("no figure", "no earlier figure"):
+        sentence += f" Change on {wb.previous_year}: {change}."
+    reasons = _year_complaints(wb)["not_accepted_reason"].astype("string").str.strip().replace("", pd.NA).dropna()
+    minimum = wb.config.minimum_count
+    rows = _folded(reasons.value_counts(sort=True), float(row["numerator"]), code.hidden(key), minimum, OTHER_REASONS)
+    folded = (rows["label"] == OTHER_REASONS).any()
+    caption = f"Why complaints were not accepted into the procedure, {year}"
+    if folded:
+        caption += (f". A reason is named only where it was given for {minimum} or more complaints: "
+                    f"\u201c{OTHER_REASONS}\u201d counts the rest together")
+    frame = pd.DataFrame({"Reason": rows["label"], "Complaints": rows["count"]})
+    return Html(str(paragraph(sentence)) + str(table(frame, caption, numeric=("Complaints",))))
+
+
+def code_learning(wb) -> Html:
+    """The service improvements made because of this year's complaints, as the services recorded them
+    (``learning``): each once, by service, shown as plain text. No count of complaints is given beside a note,
+    and the service is named only where the run shows its count of complaints (a service with "fewer than 5"
+    complaints and three notes would narrow that count down): the others are listed under "Other services"."""
+    if not wb.data.recorded("complaints"):
+        return _missing("complaints")
+    unrecorded = _code_not_recorded(wb, "complaints", "learning")
+    if unrecorded:
+        return paragraph(f"{unrecorded}, so the improvements made are not listed.")
+    run = disclosure(wb)
+    year = wb.year
+    total_key = ("complaints_received", "", year)
+    if run.hidden(total_key):
+        return paragraph(f"Too few complaints were received in {year} to list the improvements made without "
+                         "narrowing down how many there were.")
+    complaints = _year_complaints(wb)
+    notes = complaints["learning"].astype("string").str.split().str.join(" ")
+    kept = complaints.assign(note=notes)[notes.notna() & (notes != "")]
+    if kept.empty:
+        return paragraph(f"No service improvement is recorded against the complaints received in {year}.")
+    services = kept["service"].astype(str)
+    named = services.map(lambda s: not run.hidden(("complaints_received", f"service={s}", year)))
+    kept = kept.assign(shown_service=services.where(named.to_numpy(), "Other services"),
+                       same=kept["note"].str.casefold())
+    # Each improvement once per service, as first typed (a note recorded against many complaints is one change).
+    kept = kept.assign(last=kept["shown_service"] == "Other services").drop_duplicates(
+        ["shown_service", "same"]).sort_values(["last", "shown_service", "same"])
+    frame = pd.DataFrame({"Service": kept["shown_service"].to_numpy(), "What was changed": kept["note"].to_numpy()})
+    return Html(str(paragraph("As the services recorded them against the complaints they came from, each "
+                              "improvement listed once.")) + str(
+        table(frame, f"Service improvements made because of complaints received in {year}")))
+
+
+def _ombudsman_label(breakdown: str) -> str:
+    which = breakdown.partition("=")[2]
+    return OMBUDSMAN_NAMES.get(which, which)
+
+
+def _ombudsmen(wb) -> list[str]:
+    rows = wb.measure("ombudsman_decisions", "ombudsman")
+    order = {"ombudsman=lgsco": 0, "ombudsman=housing": 1}
+    return sorted(dict.fromkeys(rows["breakdown"]), key=lambda b: (order.get(b, 2), b))
+
+
+def ombudsman_decisions_table(wb) -> Html:
+    """The Ombudsmen's decisions on complaints about the council by outcome, and by Ombudsman where there is
+    more than one, year by year (a year with no decision recorded reads "none")."""
+    unrecorded = _code_not_recorded(wb, "ombudsman")
+    if unrecorded:
+        return paragraph(f"{unrecorded}, so their decisions are not shown.")
+    rows = wb.measure("ombudsman_decisions", None)
+    years = list(wb.years)
+    if rows.empty:
+        return paragraph("The data records no decision of an Ombudsman in any year.")
+    code = code_disclosure(wb)
+    present_years = set(rows["year"])
+    outcomes = [b for b in (f"outcome={o}" for o in OMBUDSMAN_OUTCOME_WORDS) if b in set(rows["breakdown"])]
+    ombudsmen = _ombudsmen(wb)
+    lines = [(OMBUDSMAN_OUTCOME_WORDS[b.partition("=")[2]], b) for b in outcomes]
+    if len(ombudsmen) > 1:
+        lines += [(f"All decisions of the {_ombudsman_label(b)}", b) for b in ombudsmen]
+    elif ombudsmen:
+        lines = [(f"{label} (all by the {_ombudsman_label(ombudsmen[0])})" if i == 0 else label, b)
+                 for i, (label, b) in enumerate(lines)]
+    lines.append(("All decisions", ""))
+    values = {(b, y): v for b, y, v in zip(rows["breakdown"], rows["year"], rows["value"])}
+    records = [{"Decision": label, **{y: code.count_words(("ombudsman_decisions", b, y), values.get((b, y), 0))
+                                      if y in present_years else "none" for y in years}} for label, b in lines]
+    note = code.record.note([("ombudsman_decisions", b, y) for _, b in lines for y in years])
+    return table(pd.DataFrame(records), f"The Ombudsmen's decisions on complaints about the council, by outcome and "
+                 f"year{note}", numeric=tuple(years))
+
+
+def ombudsman_upheld_and_remedies(wb) -> Html:
+    """Of the decisions the Ombudsmen investigated, the share upheld; of the remedies whose outcome is recorded,
+    the share the council complied with; each in all and by Ombudsman, year by year, with the change on the year
+    before (a year with no decision reads "no decisions")."""
+    if _code_not_recorded(wb, "ombudsman"):
+        return Html("")  # the decisions table says the data folder has none, once
+    if wb.measure("ombudsman_decisions").empty:
+        return Html("")
+    code = code_disclosure(wb)
+    years = list(wb.years)
+    present_years = set(wb.measure("ombudsman_decisions")["year"])
+    ombudsmen = _ombudsmen(wb)
+    by_ombudsman = ombudsmen if len(ombudsmen) > 1 else []
+    remedies = not _code_not_recorded(wb, "ombudsman", "remedy_complied")
+    records = []
+    for measure_id, label in (("ombudsman_upheld", "Upheld, of the decisions investigated"),
+                              ("ombudsman_remedy_complied", "Remedies complied with, of those whose outcome is "
+                                                            "recorded")):
+        for breakdown in ["", *by_ombudsman]:
+            name = label if not breakdown else f"{label}: {_ombudsman_label(breakdown)}"
+            if measure_id == "ombudsman_remedy_complied" and not remedies:
+                records.append({"Figure": name, **{y: NOT_RECORDED for y in years}, "Change on the year before": ""})
+                continue
+            shown = {y: ("no decisions" if y not in present_years else
+                         "none investigated" if measure_id == "ombudsman_upheld" and wb.value(measure_id, y,
+                                                                                               breakdown) is None
+                         else "none recorded" if wb.value(measure_id, y, breakdown) is None
+                         else _code_rate_words(wb, code, measure_id, breakdown, y)) for y in years}
+            change = (_code_change_words(wb, code, measure_id, breakdown) if wb.previous_year in present_years
+                      and wb.year in present_years else "no earlier figure" if wb.year in present_years else "")
+            records.append({"Figure": name, **shown, "Change on the year before": change})
+    parts = []
+    if not remedies:
+        parts.append(str(paragraph(f"{_code_not_recorded(wb, 'ombudsman', 'remedy_complied')}, so compliance with "
+                                   "remedies is not shown.")))
+    parts.append(str(table(pd.DataFrame(records), "Decisions upheld by the Ombudsmen, and remedies the council "
+                                                  "complied with, by year", numeric=tuple(years))))
+    return Html("".join(parts))
+
+
+def code_self_assessment(wb) -> Html:
+    """A link to the council's self-assessment against the Code (``[complaints] self_assessment_url``), or a plain
+    sentence that none was given."""
+    url = wb.config.complaints_self_assessment_url
+    if not url:
+        return paragraph("No web address was given for the council's self-assessment against the Complaint "
+                         "Handling Code, so it is not linked here.")
+    # The link stands alone in its paragraph: the pages' style does not underline a link inside a sentence,
+    # and a link told from the text around it by colour alone fails WCAG (axe: link-in-text-block).
+    return Html(f'<p>The council has published its own assessment of how it meets the Complaint Handling Code:</p>'
+                f'<p><a href="{escape(url)}">The council\'s self-assessment against the Complaint Handling Code, at '
+                f'{escape(url)}</a></p>')

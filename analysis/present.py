@@ -701,18 +701,32 @@ def _tested_words(change: float, size: str, then: str, significant, polarity: st
     return f"no significant change ({size}{then})" if abs(change) >= 0.05 else f"no change{then}"
 
 
-def table(frame: pd.DataFrame, caption: str, numeric: tuple[str, ...] = ()) -> Html:
-    """An accessible HTML table: caption, header cells with scope, every cell escaped."""
+def table(frame: pd.DataFrame, caption: str, numeric: tuple[str, ...] = (), status: tuple[str, ...] = (),
+          stacked: bool = False) -> Html:
+    """An accessible HTML table: caption, header cells with scope, every cell escaped.
+
+    ``status``: columns of statuses (``STATUSES``); each such cell is classed by its status (``status-met``...)
+    so that the style sheet can colour it, the words staying as they are. ``stacked``: on a narrow screen each
+    row is shown as a card, each cell labelled with its column's heading (its ``data-label``), so that a phone
+    needs no sideways scrolling; on a wider screen it is an ordinary table.
+    """
     number = ' class="number"'
     head = "".join(f'<th scope="col"{number if c in numeric else ""}>{escape(c)}</th>' for c in frame.columns)
+
+    def cell(column, value) -> str:
+        classes = (["number"] if column in numeric else []) + (
+            ["status", STATUS_CLASSES.get(str(value), "")] if column in status else [])
+        shown = " ".join(c for c in classes if c)
+        attributes = (f' class="{shown}"' if shown else "") + (f' data-label="{escape(column)}"' if stacked else "")
+        return f"<td{attributes}>{escape(value)}</td>"
+
     body = []
     for record in frame.itertuples(index=False):
-        cells = "".join(f'<td{number if c in numeric else ""}>{escape(v)}</td>'
-                        for c, v in zip(frame.columns, record))
+        cells = "".join(cell(c, v) for c, v in zip(frame.columns, record))
         body.append(f"<tr>{cells}</tr>")
     # A wide table scrolls on a phone: the region takes keyboard focus so it can be scrolled without a mouse.
     return Html(f'<div class="table-scroll" tabindex="0" role="region" aria-label="{escape(caption)}">'
-                f'<table class="members-table"><caption>{escape(caption)}</caption>'
+                f'<table class="members-table{" stacked" if stacked else ""}"><caption>{escape(caption)}</caption>'
                 f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
 
 
@@ -809,6 +823,7 @@ DATASET_WORDS = {
     "feedback": "GovMetric feedback", "survey": "residents' survey", "panel": "Citizens' Panel membership",
     "panel_invitations": "Citizens' Panel invitations", "population": "population figures",
     "measures": "register of measures", "manual_measures": "figures reported by services",
+    "commentary": "officers' commentary",
 }
 # Each optional column as the sentence "<the dataset> does not record <what>" says it.
 RECORDED_SUBJECT = {
@@ -831,6 +846,7 @@ COLUMN_WORDS = {
     ("panel_invitations", "opened_on"): "who opened an invitation",
     ("panel_invitations", "completed_on"): "who completed a consultation",
     ("survey", "question_text"): "the wording of each question as it was asked each year",
+    ("action_plan", "measure_id"): "the outcome measure each action is meant to move",
 }
 NOT_RECORDED = "not recorded"
 
@@ -954,9 +970,12 @@ def headline_summary(workbook) -> list[tuple[str, list[str]]]:
     began = baseline_year(workbook)
     previous_words = (f"{previous}, the year before and the year the strategy began" if previous and previous == began
                       else "the year before")
-    for sentence, met in (("Targets met ({n}):", "met"), ("Targets not met ({n}):", "not met")):
-        names = [f"{line['Measure']}: {line['value_shown']}, target {line['Target']}" for line in lines
-                 if line["Met"] == met]
+    # A target "improving but not met" is not met: it is listed with the others, saying it is improving.
+    for sentence, statuses in (("Targets met ({n}):", ("met",)),
+                               ("Targets not met ({n}):", ("not met", "improving but not met"))):
+        names = [f"{line['Measure']}: {line['value_shown']}, target {line['Target']}"
+                 + (" (improving but not met)" if line["Status"] == "improving but not met" else "")
+                 for line in lines if line["Status"] in statuses]
         if names:
             summary.append((sentence.format(n=len(names)), names))
     for verdict in ("better", "worse"):
@@ -981,17 +1000,83 @@ def headline_summary(workbook) -> list[tuple[str, list[str]]]:
     return summary
 
 
+# --- officers' commentary (the commentary dataset): their words beside a measure ------------------------
+#
+# Plain text as the officers wrote it, escaped wherever it is shown (``table`` and ``paragraph`` escape), so markup
+# typed into a spreadsheet cell reads as text. Used by the scorecard (a column of its own) and by each measure's
+# page (pages.commentary).
+
+COMMENTARY_COLUMN = "Officers' commentary"
+COMMENTARY_COLUMNS = ["measure_id", "year", "commentary", "next_steps", "owner"]
+
+
+def commentary_rows(workbook, measure_ids=None, year: str | None = None) -> pd.DataFrame:
+    """The commentary for ``year`` (the workbook's year by default): one row per measure, only those of
+    ``measure_ids`` and in their order when it is given; empty when the council has none for that year."""
+    frame = workbook.data.get("commentary")
+    if frame is None or frame.empty:
+        return pd.DataFrame(columns=COMMENTARY_COLUMNS)
+    rows = frame[frame["year"].astype("string") == (year or workbook.year)]
+    if measure_ids is not None:
+        order = {m: i for i, m in enumerate(dict.fromkeys(measure_ids))}
+        rows = rows[rows["measure_id"].isin(list(order))]
+        rows = rows.iloc[np.argsort(rows["measure_id"].map(order).to_numpy(dtype="int64"), kind="stable")]
+    return rows[COMMENTARY_COLUMNS].reset_index(drop=True)
+
+
+def _given(value) -> str:
+    """A text cell as one line ('' when empty): a cell typed over several lines reads as one here."""
+    return "" if is_missing(value) else " ".join(str(value).split())
+
+
+def _sentence(text: str) -> str:
+    """A full stop at the end of a text that has none, so the commentary and its next steps read as sentences."""
+    return text if not text or text[-1] in ".!?:;)\"'\u201d" else text + "."
+
+
+def commentary_words(row) -> str:
+    """One measure's commentary as plain text for one cell: 'Answered within 20 seconds ... target. Next steps:
+    recruit ... (Customer Services Manager)'. Not escaped: ``table`` escapes it."""
+    text = _sentence(_given(row.get("commentary")))
+    steps = _given(row.get("next_steps"))
+    if steps:
+        text += f" Next steps: {_sentence(steps)}"
+    owner = _given(row.get("owner"))
+    return f"{text} ({owner})" if owner else text
+
+
+def _with_commentary(workbook, frame: pd.DataFrame) -> pd.DataFrame:
+    """The scorecard frame with the year's officers' commentary beside each measure it is about, on the measure's
+    first line (the survey's questions share one); the frame as it was when no measure on it has any."""
+    rows = commentary_rows(workbook)
+    if rows.empty or frame.empty:
+        return frame
+    words = dict(zip(rows["measure_id"], (commentary_words(r) for r in rows.to_dict("records"))))
+    column = frame["measure_id"].map(words).where(~frame["measure_id"].duplicated()).fillna("")
+    if not column.astype(bool).any():  # commentary only on measures that are not on the scorecard
+        return frame
+    return frame.assign(**{COMMENTARY_COLUMN: column})
+
+
 # --- the scorecard --------------------------------------------------------------------------
 
 SCORECARD_ORDER = (
     "actions_achieved", "responses_within_standard", "acknowledgements_within_standard", "first_contact_resolution",
     "calls_answered_within_standard", "calls_abandoned", "calls_callback", "average_speed_of_answer",
     "complaints_acknowledged_within_standard", "complaints_responded_within_standard", "complaints_upheld",
+    # The Complaint Handling Code's measures, after the complaints' own.
+    "complaints_responded_within_extension", "complaints_extended", "complaints_not_accepted", "ombudsman_upheld",
+    "ombudsman_remedy_complied",
     "net_satisfaction", "survey_positive", "digital_share", "contacts_received", "panel_members",
     "panel_open_rate", "panel_completion_rate",
 )
-# Measures that are described elsewhere and do not fit one line of a scorecard.
-NOT_ON_SCORECARD = {"actions_not_achieved", "actions_carried_forward", "panel_representation", "complaints_received"}
+# Measures that are described elsewhere and do not fit one line of a scorecard. ombudsman_decisions is a count by
+# outcome, given on the Code's page. complaints_extended, complaints_not_accepted and ombudsman_upheld are
+# percentages of counts a page shows (complaints received; the decisions upheld and not upheld), which the run's
+# record does not hold yet: on the scorecard a small count could be worked back from them, so only the Code's
+# page, which plans them with its own record (pages.code_disclosure), shows them.
+NOT_ON_SCORECARD = {"actions_not_achieved", "actions_carried_forward", "panel_representation", "complaints_received",
+                    "ombudsman_decisions", "complaints_extended", "complaints_not_accepted", "ombudsman_upheld"}
 
 
 def _register_lookup(register: pd.DataFrame | None) -> dict[str, dict]:
@@ -1046,8 +1131,9 @@ def _to_be_agreed(row: dict, value: str, year: str, baseline: str | None, began:
 
 def scorecard_frame(workbook, signals: dict[str, str] | None = None) -> pd.DataFrame:
     """Each measure of the year on one line: value, target (or 'to be agreed' with the baseline year's figure
-    and this year's), met or not, the change on the year before and since the strategy's baseline year
-    (significance-aware, with the other year's figure) and the monthly signal. The columns in
+    and this year's), its status (``scorecard_status``), the change on the year before and since the
+    strategy's baseline year (significance-aware, with the other year's figure), the monthly signal and, in a year that has any, the
+    officers' commentary (``COMMENTARY_COLUMN``). The columns in
     ``SCORECARD_HIDDEN`` are not shown: the index page's lists are made from them."""
     register = _register_lookup(workbook.data.get("measures"))
     minimum = workbook.config.minimum_count
@@ -1097,23 +1183,22 @@ def scorecard_frame(workbook, signals: dict[str, str] | None = None) -> pd.DataF
             if is_missing(row.get("target")):
                 target = (_to_be_agreed(row, value, year, baseline, began, unlike, minimum) if in_register and known
                           else "to be agreed" if in_register else "no target")
-                met = "to be agreed" if in_register else ""
             else:
                 target = (f"{float(row['target']):,.0f}" if row["unit"] == "count"
                           else value_words(row["target"], row["unit"]))
-                met = {True: "met", False: "not met"}.get(None if is_missing(row.get("target_met"))
-                                                          else bool(row["target_met"]), "")
             before = "" if unrecorded else "too few to compare" if hidden or figure_hidden(
                 workbook, measure_id, breakdown, previous) else (
                 standard_change_words(workbook.config, measure_id, breakdown, year)
                 or change_words(row, minimum, polarity, figures=True))
+            status = scorecard_status(in_register, row.get("target"), row.get("target_met"),
+                                      _verdict(before) == "better", recorded=not unrecorded)
             record = {
                 "measure_id": measure_id,
                 "breakdown": breakdown,
                 "Measure": name,
                 year: NOT_RECORDED if unrecorded else value if known else "no data this year",
                 "Target": target,
-                "Met": "" if unrecorded and met != "to be agreed" else met,
+                "Status": status,
                 "Change on the year before": before,
             }
             after = ""
@@ -1139,7 +1224,8 @@ def scorecard_frame(workbook, signals: dict[str, str] | None = None) -> pd.DataF
                 and not is_missing(row.get("significant_since_baseline")),
             })
             records.append(record)
-    return pd.DataFrame(records)
+    # The officers' commentary, a column of its own only in a year that has some (COMMENTARY_COLUMN).
+    return _with_commentary(workbook, pd.DataFrame(records))
 
 
 STANDARD_MEASURES = {"responses_within_standard": "respond", "acknowledgements_within_standard": "acknowledge"}
@@ -1196,5 +1282,37 @@ def scorecard_table(workbook, signals: dict[str, str] | None = None) -> Html:
         shown = shown.drop(columns="Monthly pattern")
     baseline = compared_baseline(workbook)
     against = f", the year before and {began_words(baseline)}" if baseline else " and the year before"
+    # Stacked: on a phone each measure is a card, so its value, target, status and changes need no scrolling.
     return table(shown, f"Scorecard, {workbook.year}: every measure against its target{against}",
-                 numeric=(workbook.year,))
+                 numeric=(workbook.year,), status=("Status",), stacked=True)
+
+
+# --- the scorecard's status: one rule, in words (README "The status of a measure") ------------
+
+# Every status the scorecard can give, in the order a summary counts them. Each is always written out in words;
+# the colour the members' style sheet gives it (STATUS_CLASSES) only repeats what the words say.
+STATUSES = ("met", "improving but not met", "not met", "to be agreed", "no target", "not judged")
+STATUS_CLASSES = {status: "status-" + status.replace(" ", "-") for status in STATUSES}
+
+
+def scorecard_status(in_register: bool, target, target_met, improved: bool, recorded: bool = True) -> str:
+    """A measure's status against its target, in words, by the rule README documents:
+
+    - ``no target``: the measure is not in the measures register;
+    - ``to be agreed``: it is in the register, with no target yet;
+    - ``not judged``: there is a target, but nothing to judge it by (the figure is not recorded, there is no
+      figure this year, or the measure is ``neutral``, with no better direction);
+    - ``met``: the figure meets the target (``target_met``, which already respects the measure's polarity);
+    - ``improving but not met``: it misses the target, but the change on the year before is a statistically
+      significant improvement (``improved``: the scorecard's own verdict, "improved: ...");
+    - ``not met``: it misses the target otherwise.
+    """
+    if not in_register:
+        return "no target"
+    if is_missing(target):
+        return "to be agreed"
+    if not recorded or is_missing(target_met):
+        return "not judged"
+    if bool(target_met):
+        return "met"
+    return "improving but not met" if improved else "not met"

@@ -3,7 +3,8 @@
 The notebook export uses nbconvert's HTMLExporter with our own template
 (``templates/members``, extending nbconvert's ``lab``): code, prompts and the
 papermill parameter cells are left out by exporter options and tags, never by
-editing HTML afterwards.
+editing HTML afterwards; the links to the glossary are put in by a preprocessor of
+ours (``analysis.glossary.GlossaryLinks``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from traitlets.config import Config as TraitletsConfig
 
 import analysis
 from analysis import pack
+from analysis.glossary import GLOSSARY_PAGE, facts_of, glossary_terms, link_page
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # Cells with these tags never reach a members' page: papermill's parameter cells and analysts' notes.
@@ -44,9 +46,17 @@ def page_context(workbook, pages: list[dict]) -> dict:
         "as_at": [(name, date.strftime("%d %B %Y")) for name, date in workbook.as_at.items() if date],
         "as_at_given": workbook.parameters.get("as_at") or "",
         "measures_csv": "measures.csv",  # beside the year's pages
+        # The year's glossary, beside its pages: each page links the first use of each term to it.
+        "glossary": GLOSSARY_PAGE,
+        "minimum_count": workbook.config.minimum_count,
         # At the top of every page: the period the figures cover and the date the data runs to.
         "period": pack.period_words(workbook.year, workbook.config.year_start_month),
         "data_as_at": pack.date_words(pack.data_as_at(workbook.as_at)),
+        # The committee pack's pages and the glossary, after the yearly pages in the navigation.
+        "extras": [{"stem": "covering-report", "href": "covering-report.html", "title": "Covering report"},
+                   {"stem": "summary", "href": "summary.html", "title": "The year on one page"},
+                   {"stem": "glossary", "href": GLOSSARY_PAGE, "title": "Glossary"}],
+        "pack": pack.pack_file_name(workbook.config.name, workbook.year),
     }
 
 
@@ -55,7 +65,8 @@ def adhoc_context(workbook, slug: str) -> dict:
     context = page_context(workbook, [])
     # An ad-hoc page has no measures.csv beside it; the year's is in its own folder, which may not be there.
     context.update({"current": slug, "section": "Questions raised in committee", "home_label": "All questions",
-                    "measures_csv": ""})
+                    "measures_csv": "", "glossary": "", "extras": [], "pack": ""})
+    # nor a glossary or the committee pack: they are in the year's folder
     return context
 
 
@@ -93,7 +104,9 @@ def _exporter(template: str = "members") -> HTMLExporter:
     config.HTMLExporter.exclude_output_prompt = True
     config.TagRemovePreprocessor.enabled = True
     config.TagRemovePreprocessor.remove_cell_tags = HIDDEN_TAGS
-    config.HTMLExporter.preprocessors = ["nbconvert.preprocessors.TagRemovePreprocessor"]
+    # GlossaryLinks links the first use of each term to the year's glossary, where the page has one.
+    config.HTMLExporter.preprocessors = ["nbconvert.preprocessors.TagRemovePreprocessor",
+                                         "analysis.glossary.GlossaryLinks"]
     return HTMLExporter(config=config)
 
 
@@ -122,11 +135,23 @@ def _environment() -> Environment:
 
 
 def write_index(workbook, pages: list[dict], path: Path, context: dict) -> None:
-    """The year's entry page: the headline, the key measures and links to every page."""
+    """The year's entry page: the headline, the key measures and links to every page; and the year's
+    glossary beside it (``write_glossary``), which the index and every page link to."""
     from analysis.present import headline_summary, scorecard_table
 
     html = _environment().get_template("year_index.html.j2").render(
         wb=context, pages=pages, headline=headline_summary(workbook), table=scorecard_table(workbook))
+    if context.get("glossary"):
+        html = link_page(html, glossary_terms(facts_of(workbook)), context["glossary"])
+        write_glossary(workbook, path.parent / context["glossary"], context)
+    path.write_text(html, encoding="utf-8")
+
+
+def write_glossary(workbook, path: Path, context: dict) -> None:
+    """``OUT/<YYYY-YY>/glossary.html``: what the words of the year's pages mean, worded from the council's
+    own settings, with the same banner, navigation and provenance as the other pages."""
+    html = _environment().get_template("glossary.html.j2").render(
+        wb={**context, "current": "glossary"}, terms=glossary_terms(facts_of(workbook)))
     path.write_text(html, encoding="utf-8")
 
 

@@ -27,6 +27,7 @@ import sys
 import time
 import zipfile
 from pathlib import Path
+from typing import NamedTuple
 
 import holidays
 import numpy as np
@@ -414,7 +415,20 @@ ACTIONS = (
      "2026-03-31", "Not started", "", ""),
 )
 ACTION_PLAN_HEADERS = ("Plan year", "Ref", "Theme", "Action", "Lead officer", "Target date", "Status",
-                       "Progress update", "Carried from")
+                       "Progress update", "Carried from", "Outcome measure")
+# The outcome measure an action is meant to move (the plan's "Outcome measure" column, measure_id): a few actions
+# name one, so the action plan page shows them beside that measure's figure. The others leave the cell empty.
+ACTION_MEASURES = {
+    ("2022/23", "1b"): "responses_within_standard",
+    ("2023/24", "2c"): "website_accessibility_issues",
+    ("2024/25", "3a"): "digital_share",
+    ("2024/25", "3b"): "acknowledgements_within_standard",
+    ("2024/25", "4a"): "panel_members",
+    ("2024/25", "5a"): "first_contact_resolution",
+    ("2024/25", "5b"): "complaints_responded_within_standard",
+    ("2025/26", "3a"): "digital_share",
+    ("2025/26", "4a"): "panel_members",
+}
 
 
 # --- council.toml -----------------------------------------------------------------------------
@@ -473,9 +487,13 @@ def council_toml() -> str:
     columns = "\n".join(
         f'"{header}" = "{canonical}"' for header, canonical in zip(
             ACTION_PLAN_HEADERS,
-            ("plan_year", "action_id", "theme", "action", "owner", "due", "status", "progress_note", "carried_from"),
+            ("plan_year", "action_id", "theme", "action", "owner", "due", "status", "progress_note", "carried_from",
+             "measure_id"),
         )
     )
+    ombudsman_outcomes = "\n".join(
+        f'"{words}" = "{"upheld" if words in OMBUDSMAN_UPHELD else "not_upheld" if "o maladministration" in words else "not_investigated"}"'
+        for words in dict.fromkeys(w for by in OMBUDSMAN_WORDS.values() for w in by))
     return f'''# council.toml: how the scrutiny workbook reads this council's data.
 #
 # This is the bundled SAMPLE council. Brackenford District Council is fictional and
@@ -520,6 +538,13 @@ answer_within_seconds = 20
 acknowledge_within_working_days = 5
 stage1_respond_within_working_days = 10     # counted from the acknowledgement
 stage2_respond_within_working_days = 20     # counted from the acknowledgement
+# An extension agreed with the complainant (complaints.csv's extended_to) may run up to 10 working days
+# past the standard deadline at stage 1 and 20 at stage 2, as the Code allows; nothing to set here.
+
+[complaints]
+# Where the council publishes its self-assessment against the Complaint Handling Code: the annual
+# complaints report links to it. Leave it out and the report says none was given.
+self_assessment_url = "{SELF_ASSESSMENT_URL}"
 
 [channels]
 # Channels counted as digital in the channel-shift measure (digital_share).
@@ -564,6 +589,21 @@ screen_outliers = true
 [spc.rebase]
 {SPC_REBASE_TEXT}
 
+# The meeting the year's committee pack goes to: the covering report's header, in the council's
+# standard form. Every line is optional; what is not given is left out of the report.
+[committee]
+name = "Overview and Scrutiny Committee"
+meeting_date = 2025-06-10
+report_of = "Head of Customer Services"
+lead_member = "Lead Member for Customer Focus"
+recommendation = "To CONSIDER the outcomes of the Customer Care Strategy for 2024/25 and the actions carried forward to the 2025/26 action plan."
+reasons = "The Overview and Scrutiny Committee monitors the delivery of the Customer Care Strategy each year."
+
+[committee.implications]
+"Resource Implications" = "None directly resulting from this report."
+"Legal Implications" = "None directly resulting from this report."
+"Performance Management Follow-up" = "Delivery of the strategy is monitored by the Overview and Scrutiny Committee each year."
+
 # Where each dataset is and what its columns are called, when that differs from the
 # standard names. Every other dataset here is simply <name>.csv / .xlsx / .parquet.
 [datasets.action_plan]
@@ -572,6 +612,11 @@ sheet = "Action plan"
 
 [datasets.action_plan.columns]  # the spreadsheet's own headings = the workbook's names
 {columns}
+
+# The Ombudsmen's decisions (ombudsman.csv) in their own words: which outcome the council counts
+# each as. "Upheld", "Not upheld" and "Not investigated" would need no line.
+[datasets.ombudsman.values.outcome]
+{ombudsman_outcomes}
 '''
 
 
@@ -710,23 +755,87 @@ def _fy_of(days: np.ndarray) -> np.ndarray:
 
 def _write_parquet(frames, path: Path) -> None:
     """Write frames (an iterable of DataFrames with identical columns) as one Parquet file."""
-    writer = None
-    try:
+    with _ParquetFile(path) as sink:
         for frame in frames:
-            table = pa.Table.from_pandas(frame, preserve_index=False)
-            if writer is None:
-                schema = table.schema
-                writer = pq.ParquetWriter(path, schema, compression="zstd", use_dictionary=True,
-                                          write_statistics=True)
-            writer.write_table(table.cast(schema))
-            del frame, table  # keep one year in memory at a time
-    finally:
-        if writer is not None:
-            writer.close()
+            sink.write(frame)
+            del frame  # keep one year (or one chunk of a year) in memory at a time
+
+
+class _ParquetFile:
+    """One Parquet file written a frame at a time, so two files (contacts and their feedback) can be
+    written side by side without holding either whole. Each frame becomes one row group, as before."""
+
+    def __init__(self, path: Path):
+        self.path, self.writer, self.schema = path, None, None
+
+    def write(self, frame: pd.DataFrame) -> None:
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        if self.writer is None:
+            self.schema = table.schema
+            self.writer = pq.ParquetWriter(self.path, self.schema, compression="zstd", use_dictionary=True,
+                                           write_statistics=True)
+        self.writer.write_table(table.cast(self.schema))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.writer is not None:
+            self.writer.close()
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     frame.to_csv(path, index=False, lineterminator="\n", date_format="%Y-%m-%d %H:%M:%S")
+
+
+# --- generation in chunks, for benchmark sizes (make bench) -------------------------------------
+# A year of 10 million contacts cannot be drawn at once in bounded memory, so when more than
+# CHUNK_ROWS contacts (or calls) a year are asked for, each year is drawn as several chunks of at most
+# CHUNK_ROWS rows, each a smaller copy of the whole year with its own random stream
+# (_rng(seed, dataset, year, chunk)); ids run on across the chunks. Rows are then in time order within
+# each chunk, not across the year (the workbook does not rely on the order of rows). Up to CHUNK_ROWS a
+# year, every year is drawn in one go exactly as before, from _rng(seed, dataset, year), so the bundled
+# sample (20,000 contacts a year) and every size up to 1 million a year are unchanged, byte for byte.
+CHUNK_ROWS = 1_000_000
+
+
+class _Chunk(NamedTuple):
+    """One chunk of a year drawn in several: its random stream, its rows, and the ids it takes."""
+    index: int      # the chunk's random stream is _rng(seed, dataset, year, index)
+    rows: int       # rows in this chunk
+    first_id: int   # sequence number of its first row: ids run on from the chunk before
+    width: int      # digits of the year's ids, the same in every chunk
+    share: float    # its share of the year, to scale the fixed counts (the AICs' visits)
+
+
+def _year_chunks(rows: int, chunk_rows: int, width: int, split_like=None) -> list[_Chunk]:
+    """A year's ``rows`` split into near-equal chunks of at most ``chunk_rows`` (or in proportion to
+    ``split_like``, the rows of another dataset's chunks: a chunk's feedback comes from its contacts)."""
+    weights = np.ones(-(-rows // chunk_rows)) if split_like is None else np.asarray(split_like, dtype=float)
+    sizes = _largest_remainder(rows, weights)
+    firsts = np.cumsum(sizes) - sizes + 1
+    return [_Chunk(i, int(n), int(first), width, float(w / weights.sum()))
+            for i, (n, first, w) in enumerate(zip(sizes, firsts, weights))]
+
+
+def _contact_chunks(year: int, per_year: int, chunk_rows: int) -> list[tuple]:
+    """(contacts chunk, its feedback chunk) pairs for a year; [(None, None)] draws the year in one go."""
+    if per_year <= chunk_rows:
+        return [(None, None)]
+    rows = int(round(per_year * CONTACT_GROWTH[year]))  # as _contacts_year and _feedback_year count them
+    feedback_rows = int(round(per_year * 0.3 * CONTACT_GROWTH[year]))
+    contacts = _year_chunks(rows, chunk_rows, max(6, len(str(rows))))
+    feedback = _year_chunks(feedback_rows, chunk_rows, max(6, len(str(feedback_rows))),
+                            split_like=[c.rows for c in contacts])
+    return list(zip(contacts, feedback))
+
+
+def _call_chunks(year: int, per_year: int, offset: int, chunk_rows: int) -> list:
+    """A year's call chunks, after ``offset`` calls of earlier years; [None] draws the year in one go."""
+    if per_year <= chunk_rows:
+        return [None]
+    rows = int(round(per_year * CALL_GROWTH[year]))
+    return _year_chunks(rows, chunk_rows, max(7, len(str(offset + rows))))
 
 
 # --- contacts, feedback --------------------------------------------------------------------------
@@ -789,12 +898,12 @@ def _in_person(rng, cal: WorkingCalendar, year: int, total: int, scale: float):
     return np.concatenate(stamps), np.concatenate(locations)
 
 
-def _contacts_year(seed: int, cal: WorkingCalendar, year: int, per_year: int):
-    rng = _rng(seed, 1, year)
-    n_year = int(round(per_year * CONTACT_GROWTH[year]))
+def _contacts_year(seed: int, cal: WorkingCalendar, year: int, per_year: int, chunk: _Chunk | None = None):
+    rng = _rng(seed, 1, year) if chunk is None else _rng(seed, 1, year, chunk.index)
+    n_year = int(round(per_year * CONTACT_GROWTH[year])) if chunk is None else chunk.rows
     shares = CHANNEL_SHARE[year]
     counts = dict(zip(CHANNELS, _largest_remainder(n_year, [shares[c] for c in CHANNELS])))
-    scale = per_year / DEFAULT_CONTACTS
+    scale = per_year / DEFAULT_CONTACTS * (1.0 if chunk is None else chunk.share)
 
     received, channel, location = [], [], []
     for name in CHANNELS:
@@ -881,7 +990,8 @@ def _contacts_year(seed: int, cal: WorkingCalendar, year: int, per_year: int):
     message_variant = rng.integers(0, 3, size=n)
 
     frame = pd.DataFrame({
-        "contact_id": _ids(f"C{year % 100:02d}-", np.arange(1, n + 1), max(6, len(str(n)))),
+        "contact_id": (_ids(f"C{year % 100:02d}-", np.arange(1, n + 1), max(6, len(str(n)))) if chunk is None else
+                       _ids(f"C{year % 100:02d}-", np.arange(chunk.first_id, chunk.first_id + n), chunk.width)),
         "received_at": _timestamps(received),
         "channel": _take(CHANNELS, channel),
         "service": _take(SERVICES, service),
@@ -921,9 +1031,9 @@ _MESSAGES = tuple(
 )
 
 
-def _feedback_year(seed: int, year: int, per_year: int, source: dict) -> pd.DataFrame:
-    rng = _rng(seed, 5, year)
-    n = int(round(per_year * 0.3 * CONTACT_GROWTH[year]))  # about 6,000 a year at the default size
+def _feedback_year(seed: int, year: int, per_year: int, source: dict, chunk: _Chunk | None = None) -> pd.DataFrame:
+    rng = _rng(seed, 5, year) if chunk is None else _rng(seed, 5, year, chunk.index)
+    n = int(round(per_year * 0.3 * CONTACT_GROWTH[year])) if chunk is None else chunk.rows  # 6,000 a year by default
     channel = source["channel"]
     propensity = np.zeros(len(CHANNELS))
     for name, weight in FEEDBACK_CHANNELS.items():
@@ -939,7 +1049,8 @@ def _feedback_year(seed: int, year: int, per_year: int, source: dict) -> pd.Data
         rating[rows] = rng.choice(3, size=len(rows), p=by_year[YEARS.index(year)])
     order = np.lexsort((picked, given))
     return pd.DataFrame({
-        "feedback_id": _ids(f"F{year % 100:02d}-", np.arange(1, n + 1), max(6, len(str(n)))),
+        "feedback_id": (_ids(f"F{year % 100:02d}-", np.arange(1, n + 1), max(6, len(str(n)))) if chunk is None else
+                        _ids(f"F{year % 100:02d}-", np.arange(chunk.first_id, chunk.first_id + n), chunk.width)),
         "given_at": _timestamps(given[order]),
         "channel": _take(CHANNELS, picked_channel[order]),
         "rating": _take(("good", "average", "poor"), rating[order]),
@@ -949,9 +1060,11 @@ def _feedback_year(seed: int, year: int, per_year: int, source: dict) -> pd.Data
 
 # --- calls ------------------------------------------------------------------------------------
 
-def _calls_year(seed: int, cal: WorkingCalendar, year: int, per_year: int, offset: int) -> pd.DataFrame:
-    rng = _rng(seed, 2, year)
-    n = int(round(per_year * CALL_GROWTH[year]))
+def _calls_year(seed: int, cal: WorkingCalendar, year: int, per_year: int, offset: int,
+                chunk: _Chunk | None = None) -> pd.DataFrame:
+    """A year's calls (or one chunk of them), numbered on from ``offset`` (the calls of earlier years)."""
+    rng = _rng(seed, 2, year) if chunk is None else _rng(seed, 2, year, chunk.index)
+    n = int(round(per_year * CALL_GROWTH[year])) if chunk is None else chunk.rows
     days = _fy_days(year)
     working = cal.is_working_day(days)
     weekday = _weekday(days)
@@ -973,9 +1086,10 @@ def _calls_year(seed: int, cal: WorkingCalendar, year: int, per_year: int, offse
     slow_wait = 21 + np.minimum(np.floor(rng.exponential(CALLS_SLOW_MEAN[year], n)), 1800)
     abandoned_wait = 3 + np.minimum(np.floor(rng.exponential(70.0, n)), 1200)
     wait = np.where(answered, np.where(quick, quick_wait, slow_wait), abandoned_wait).astype(np.int64)
-    width = max(7, len(str(offset + n)))
+    width = max(7, len(str(offset + n))) if chunk is None else chunk.width
+    first = offset + (1 if chunk is None else chunk.first_id)
     return pd.DataFrame({
-        "call_id": _ids("CALL-", np.arange(offset + 1, offset + n + 1), width),
+        "call_id": _ids("CALL-", np.arange(first, first + n), width),
         "offered_at": _timestamps(offered),
         "answered": answered,
         "wait_seconds": wait,
@@ -1062,6 +1176,144 @@ def _complaints(seed: int, cal: WorkingCalendar, per_year: int) -> pd.DataFrame:
         }))
     return pd.concat(frames, ignore_index=True).sort_values(["complaint_id", "stage"], kind="stable",
                                                              ignore_index=True)
+
+
+# --- the Complaint Handling Code's annual report: the complaints' Code columns, the Ombudsmen's decisions ---
+#
+# Drawn from streams of their own (30, 31), so complaints.csv's other columns, and every other file, are what
+# they were before the Code's report was added.
+
+COMPLAINT_CATEGORIES = {  # what a complaint was about, as complaint handlers pick it; two are rare each year
+    "Delay": .27, "Quality of service": .22, "Communication": .18, "Policy or decision": .14,
+    "Staff conduct": .09, "Missed collection": .07, "Data protection": .01, "Discrimination": .005,
+}
+NOT_ACCEPTED_REASONS = {  # why a complaint was not taken into the procedure; the last is rare
+    "A request for a service, not a complaint": .45,
+    "Made more than 12 months after the matter complained of": .25,
+    "Outside the procedure: there is a right of appeal to a tribunal": .22,
+    "Outside the procedure: an insurance claim": .08,
+}
+# The service improvements complaint handlers recorded, by service: several complaints often led to the same one.
+LEARNING = {
+    "Waste and Recycling": ("Crews now photograph a bin they could not empty & leave a card saying why",
+                            "Assisted collections are checked against the crew's round sheet every month"),
+    "Revenues and Benefits": ("Council Tax bills now explain \"single person discount\" on the front page",
+                              "Benefit letters are checked by a second officer before they are sent"),
+    "Planning": ("Applicants are told within 5 working days when an application is not valid",
+                 "Neighbours are now told when an application they commented on is decided"),
+    "Housing": ("Repairs appointments are confirmed by text the day before",
+                "Officers call back within 2 working days when a repair is not done on the day"),
+    "Environmental Health": ("Noise complaints now get a named officer and a date for the first visit",),
+    "Licensing": ("Renewal reminders are sent 8 weeks before a licence expires",),
+    "Customer Services": ("Call handlers now book a callback instead of transferring a complaint",),
+}
+OMBUDSMAN_WORDS = {  # each Ombudsman's own words for its decisions, mapped in council.toml
+    "lgsco": {"Upheld: maladministration and injustice": .38, "Upheld: maladministration, no injustice": .08,
+              "Not upheld: no maladministration": .22, "Closed after initial enquiries": .27,
+              "Referred back for local resolution": .05},
+    "housing": {"Maladministration": .45, "Severe maladministration": .05, "No maladministration": .30,
+                "Outside jurisdiction": .20},
+}
+OMBUDSMAN_UPHELD = ("Upheld: maladministration and injustice", "Upheld: maladministration, no injustice",
+                    "Maladministration", "Severe maladministration")
+OMBUDSMAN_DECISIONS = {2021: (14, 3), 2022: (16, 4), 2023: (19, 6), 2024: (15, 5)}  # (LGSCO, Housing) each year
+SELF_ASSESSMENT_URL = "https://www.brackenford.example/complaints/self-assessment"
+
+
+def _complaint_code_columns(seed: int, complaints: pd.DataFrame, config, cal: WorkingCalendar) -> pd.DataFrame:
+    """The complaints with the Code's columns added (extended_to, category, not_accepted_reason, learning).
+
+    Extensions: almost half the complaints answered (or still unanswered) after the stage's standard deadline
+    had one agreed, most ending on or a little after the day of the answer and never past what the Code
+    allows, and a few answered in time had one too. Two run past the Code's limit and two are dated before the
+    standard deadline, so ``workbook check`` shows both warnings on the sample."""
+    from analysis.measures import CODE_EXTENSION_WORKING_DAYS, complaint_deadlines
+
+    rng = _rng(seed, 30)
+    n = len(complaints)
+    deadlines = complaint_deadlines(complaints, config, cal)
+    standard, latest = deadlines.standard, deadlines.latest
+    answered = complaints["responded_at"].to_numpy(dtype="datetime64[s]").astype("datetime64[D]")
+    extract = EXTRACTED_AT.astype("datetime64[D]")
+    unanswered_late = np.isnat(answered) & (standard < extract)
+    late = (~np.isnat(answered) & (answered > standard)) | unanswered_late
+    on_time = ~np.isnat(answered) & (answered <= standard)
+    draw = rng.random(n)
+    extended = (late & (draw < .45)) | (on_time & (draw < .03))
+    shift = rng.choice(np.arange(-3, 5), size=n, p=np.array([1, 1, 2, 5, 4, 3, 2, 1]) / 19)
+    to = cal.add_working_days(np.where(np.isnat(answered), latest, answered), shift)
+    agreed_early = on_time & extended
+    to[agreed_early] = cal.add_working_days(standard[agreed_early], rng.integers(1, 6, size=n)[agreed_early])
+    to = np.minimum(np.maximum(to, cal.add_working_days(standard, 1)), latest)
+    # Two typed past the Code's limit and two before the standard deadline, from the answered ones of 2024/25.
+    chosen = np.flatnonzero(extended & ~np.isnat(answered) & (standard >= np.datetime64("2024-04-01")))
+    picks = rng.choice(chosen, size=min(4, len(chosen)), replace=False)  # a small sample may have fewer
+    stages = complaints["stage"].to_numpy()
+    beyond, early = picks[:len(picks) // 2], picks[len(picks) // 2:]
+    extra = np.array([CODE_EXTENSION_WORKING_DAYS[int(s)] for s in stages[beyond]])
+    to[beyond] = cal.add_working_days(standard[beyond], extra + 3)
+    to[early] = cal.add_working_days(standard[early], -2)
+    to[~extended] = np.datetime64("NaT")
+
+    services = complaints["service"].to_numpy(dtype=object)
+    category = _choice_codes(rng, COMPLAINT_CATEGORIES, tuple(COMPLAINT_CATEGORIES), n)
+    waste = services == "Waste and Recycling"
+    # Missed collections are a Waste and Recycling matter; elsewhere the handler picks another category.
+    category[(category == list(COMPLAINT_CATEGORIES).index("Missed collection")) & ~waste] = 0
+    category[rng.random(n) < .03] = -1  # no category recorded
+    # Not accepted: a few stage 1 complaints that were answered as not upheld (the answer says why).
+    candidates = (stages == 1) & (complaints["outcome"].to_numpy(dtype=object) == "not_upheld")
+    not_accepted = candidates & (rng.random(n) < .09)
+    reason = np.where(not_accepted, _choice_codes(rng, NOT_ACCEPTED_REASONS, tuple(NOT_ACCEPTED_REASONS), n), -1)
+    # Learning: about a third of the complaints upheld in full or in part, one of the service's improvements.
+    upheld = np.isin(complaints["outcome"].to_numpy(dtype=object), ("upheld", "partly_upheld"))
+    learned = upheld & ~not_accepted & (rng.random(n) < .33)
+    notes = sorted({note for group in LEARNING.values() for note in group})
+    pick = rng.random(n)
+    learning_codes = np.full(n, -1)
+    for service, group in LEARNING.items():  # seven services: a handful of vectorised assignments
+        rows = learned & (services == service)
+        learning_codes[rows] = [notes.index(group[int(p * len(group))]) for p in pick[rows]]
+    return complaints.assign(
+        extended_to=pd.Series(to.astype("datetime64[s]")).dt.strftime("%Y-%m-%d").where(extended, None),
+        category=_take(tuple(COMPLAINT_CATEGORIES), category),
+        not_accepted_reason=_take(tuple(NOT_ACCEPTED_REASONS), reason),
+        learning=_take(notes, learning_codes),
+    )
+
+
+def _ombudsman(seed: int, cal: WorkingCalendar) -> pd.DataFrame:
+    """The Ombudsmen's decisions on complaints about the council, each year, in their own words: a few upheld
+    decisions' remedies not complied with (or, late in 2024/25, not yet due), and a few remedied before."""
+    rng = _rng(seed, 31)
+    frames = []
+    services = {"lgsco": {"Planning": .35, "Revenues and Benefits": .25, "Waste and Recycling": .15,
+                          "Environmental Health": .15, "Licensing": .10},
+                "housing": {"Housing": 1.0}}
+    for year in YEARS:
+        days = _fy_days(year)
+        days = days[cal.is_working_day(days)]
+        for which, count in zip(("lgsco", "housing"), OMBUDSMAN_DECISIONS[year]):
+            words = tuple(OMBUDSMAN_WORDS[which])
+            decided = np.sort(rng.choice(days, size=count))
+            outcome = _take(words, _choice_codes(rng, OMBUDSMAN_WORDS[which], words, count))
+            upheld = outcome.isin(OMBUDSMAN_UPHELD).to_numpy()
+            complied = np.where(rng.random(count) < .85, "Yes", "No")
+            recent = decided > np.datetime64("2025-02-15")  # the remedy is not due yet: not known
+            number = np.arange(1, count + 1) + rng.integers(100, 900)
+            ids = (_ids(f"{year % 100:02d} 00{rng.integers(1, 9)} ", number, 3) if which == "lgsco"
+                   else _ids(f"{year}", number * 7, 5))
+            frames.append(pd.DataFrame({
+                "decision_id": ids,
+                "decided_on": pd.Series(decided).dt.strftime("%d/%m/%Y"),
+                "ombudsman": "LGSCO" if which == "lgsco" else "Housing Ombudsman",
+                "outcome": outcome,
+                "service": _take(tuple(services[which]), _choice_codes(rng, services[which], tuple(services[which]),
+                                                                     count)),
+                "remedy_complied": np.where(upheld & ~recent, complied, ""),
+                "remedy_before_ombudsman": np.where(upheld, np.where(rng.random(count) < .2, "Yes", "No"), ""),
+            }))
+    return pd.concat(frames, ignore_index=True)
 
 
 # --- the Citizens' Panel, its consultations and the residents' survey ------------------------------
@@ -1201,6 +1453,21 @@ MEASURES = (
      "Stage 1 within 10 and stage 2 within 20 working days of the acknowledgement."),
     ("complaints_upheld", "Complaints upheld or partly upheld", "percent", "neutral", None, THEMES[3],
      "Of complaints with a decision (withdrawn and open complaints are left out)."),
+    ("complaints_responded_within_extension", "Complaints answered within the Code's timescales or an agreed "
+     "extension", "percent", "higher_is_better", 95, THEMES[3],
+     "As complaints answered within the Code's timescales, with the extensions agreed with complainants, as far "
+     "as the Code allows (10 more working days at stage 1, 20 at stage 2)."),
+    ("complaints_extended", "Complaints whose deadline was extended", "percent", "neutral", None, THEMES[3],
+     "Of complaints received."),
+    ("complaints_not_accepted", "Complaints not accepted into the procedure", "percent", "neutral", None, THEMES[3],
+     "Of complaints received."),
+    ("ombudsman_decisions", "Decisions of the Ombudsmen", "count", "neutral", None, THEMES[3],
+     "Decisions of the Local Government and Social Care Ombudsman and the Housing Ombudsman on complaints about "
+     "the council."),
+    ("ombudsman_upheld", "Ombudsman decisions upheld", "percent", "neutral", None, THEMES[3],
+     "Of the decisions the Ombudsmen investigated (upheld or not upheld)."),
+    ("ombudsman_remedy_complied", "Ombudsman remedies complied with", "percent", "higher_is_better", 100, THEMES[3],
+     "Of the remedies asked for in upheld decisions whose outcome is recorded."),
     ("net_satisfaction", "Net satisfaction (GovMetric)", "score", "higher_is_better", None, THEMES[3],
      "Good ratings minus poor ratings, per 100 ratings: from -100 to 100."),
     ("survey_positive", "Positive answers in the residents' survey", "percent", "higher_is_better", None, THEMES[3],
@@ -1251,16 +1518,52 @@ def _write_action_plan(path: Path) -> None:
     for plan_year, ref, action, lead, target, status, progress, carried in ACTIONS:
         theme = THEMES[int(ref[0]) - 1]
         sheet.append([plan_year, ref, theme, action, lead, dt.datetime.fromisoformat(target), status,
-                      progress or None, carried or None])
+                      progress or None, carried or None, ACTION_MEASURES.get((plan_year, ref))])
         sheet.cell(row=sheet.max_row, column=6).number_format = "dd/mm/yyyy"
         for column in (4, 8):
             sheet.cell(row=sheet.max_row, column=column).alignment = Alignment(wrap_text=True, vertical="top")
-    for letter, width in zip("ABCDEFGHI", (10, 6, 26, 60, 36, 12, 14, 50, 13)):
+    for letter, width in zip("ABCDEFGHIJ", (10, 6, 26, 60, 36, 12, 14, 50, 13, 34)):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
     book.properties.creator = f"{COUNCIL} (fictional sample)"
     book.properties.title = "Customer Care Strategy action plan"
     path.write_bytes(fixed_xlsx(book, FIXED_WORKBOOK_TIME))
+
+
+# --- officers' commentary (commentary.csv) --------------------------------------------------------------
+#
+# What officers say about a few of the 2024/25 figures, as a council's report would: each quotes the figures the
+# workbook computes from this sample (tests/test_commentary.py checks every percentage quoted against them).
+# Fixed text: no random stream is used, so no other file changes with it.
+
+COMMENTARY = (
+    # (measure_id, year, commentary, next steps, owner)
+    ("calls_answered_within_standard", "2024/25",
+     "Calls answered within 20 seconds recovered from 69.5% in 2023/24, when the Customer Services team was "
+     "restructured and several advisor posts were vacant, to 76.1%. That is still short of the 80% target and of "
+     "the 77.6% answered in 2021/22.",
+     "Fill the two remaining advisor vacancies by June 2025 and move webchat cover to the afternoons, so that more "
+     "advisors take calls in the morning peak.",
+     "Customer Services Manager"),
+    ("responses_within_standard", "2024/25",
+     "Full responses within the standard rose from 85.3% to 89.2%, just short of the 90% target. Since the new "
+     "customer contact system went live in May 2024, team leaders see each day the cases nearing their deadline.",
+     "", ""),
+    ("panel_completion_rate", "2024/25",
+     "More panel members completed the consultations they were invited to than in 2023/24 (39.7%, up from "
+     "29.3%), but fewer than when the strategy began (44.8% in 2021/22). Recruiting members by random address "
+     "selection did not start, as the incentive budget was not agreed; the action is carried into the 2025/26 "
+     "plan.",
+     "A budget bid for the incentive has been made for 2025/26.", "Policy and Consultation Officer"),
+    ("staff_customer_care_trained", "2024/25",
+     "94% of front-facing staff had completed customer care training, up from 81% in 2023/24, when many new "
+     "starters joined after the restructure. The training on the new customer contact system included it.",
+     "", ""),
+)
+
+
+def _commentary() -> pd.DataFrame:
+    return pd.DataFrame(COMMENTARY, columns=["measure_id", "year", "commentary", "next_steps", "owner"])
 
 
 # --- README ---------------------------------------------------------------------------------------
@@ -1283,7 +1586,8 @@ late-March contacts and complaints are not yet answered.
 | `action_plan.xlsx` | Customer Care Strategy action plans 2021/22 to 2025/26, with the council's own column headers |
 | `contacts.parquet` | every contact logged in the CRM, all channels; includes fake personal-data columns the workbook must drop |
 | `calls.parquet` | calls offered to the telephony queues |
-| `complaints.csv` | formal complaints, one row per stage |
+| `complaints.csv` | formal complaints, one row per stage, with the Complaint Handling Code's columns (extension agreed, category, reason not accepted, service improvement) |
+| `ombudsman.csv` | the Ombudsmen's decisions on complaints about the council, in their own words (mapped in council.toml) |
 | `feedback.parquet` | GovMetric-style ratings (good / average / poor) |
 | `survey.csv` | the Citizens' Panel residents' survey, one row per respondent per question |
 | `panel.csv` | Citizens' Panel membership |
@@ -1291,14 +1595,18 @@ late-March contacts and complaints are not yet answered.
 | `population.csv` | residents aged 16 and over by age band, sex and ward (Census 2021 style) |
 | `measures.csv` | the register of outcome measures, with targets (blank = to be agreed) |
 | `manual_measures.csv` | measures reported by services rather than computed |
+| `commentary.csv` | officers' commentary on a few 2024/25 figures: why each moved, next steps, who is responsible |
 """
 
 
 # --- the generator --------------------------------------------------------------------------------
 
 def generate(out_dir, contacts_per_year: int = DEFAULT_CONTACTS, calls_per_year: int = DEFAULT_CALLS,
-             seed: int = SEED) -> Path:
-    """Write the sample council's council.toml and every dataset into ``out_dir``."""
+             seed: int = SEED, chunk_rows: int = CHUNK_ROWS) -> Path:
+    """Write the sample council's council.toml and every dataset into ``out_dir``.
+
+    Contacts and calls are drawn a year at a time, and a year of more than ``chunk_rows`` in chunks
+    (see CHUNK_ROWS), so memory does not grow with the size asked for."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     (out / "council.toml").write_text(council_toml(), encoding="utf-8", newline="\n")
@@ -1309,29 +1617,33 @@ def generate(out_dir, contacts_per_year: int = DEFAULT_CONTACTS, calls_per_year:
 
     _write_action_plan(out / "action_plan.xlsx")
 
-    feedback = []
-
-    def contact_years():
+    def contact_years(feedback: _ParquetFile):
         for year in YEARS:
-            frame, source = _contacts_year(seed, cal, year, contacts_per_year)
-            feedback.append(_feedback_year(seed, year, contacts_per_year, source))
-            yield frame
-            del frame, source
+            for chunk, feedback_chunk in _contact_chunks(year, contacts_per_year, chunk_rows):
+                frame, source = _contacts_year(seed, cal, year, contacts_per_year, chunk)
+                feedback.write(_feedback_year(seed, year, contacts_per_year, source, feedback_chunk))
+                yield frame
+                del frame, source
 
-    _write_parquet(contact_years(), out / "contacts.parquet")
-    _write_parquet(feedback, out / "feedback.parquet")
+    with _ParquetFile(out / "feedback.parquet") as feedback:  # written beside the contacts it comes from
+        _write_parquet(contact_years(feedback), out / "contacts.parquet")
 
     def call_years():
         offset = 0
         for year in YEARS:
-            frame = _calls_year(seed, cal, year, calls_per_year, offset)
-            offset += len(frame)
-            yield frame
-            del frame
+            year_rows = 0
+            for chunk in _call_chunks(year, calls_per_year, offset, chunk_rows):
+                frame = _calls_year(seed, cal, year, calls_per_year, offset, chunk)
+                year_rows += len(frame)
+                yield frame
+                del frame
+            offset += year_rows
 
     _write_parquet(call_years(), out / "calls.parquet")
 
-    _write_csv(_complaints(seed, cal, contacts_per_year), out / "complaints.csv")
+    complaints = _complaints(seed, cal, contacts_per_year)
+    _write_csv(_complaint_code_columns(seed, complaints, config, cal), out / "complaints.csv")
+    _write_csv(_ombudsman(seed, cal), out / "ombudsman.csv")
     panel = _panel(seed)
     invitations = _invitations(seed, panel)
     _write_csv(panel, out / "panel.csv")
@@ -1341,6 +1653,7 @@ def generate(out_dir, contacts_per_year: int = DEFAULT_CONTACTS, calls_per_year:
     _write_csv(_measures(), out / "measures.csv")
     _write_csv(pd.DataFrame(MANUAL_MEASURES, columns=["measure_id", "year", "value", "note"]),
                out / "manual_measures.csv")
+    _write_csv(_commentary(), out / "commentary.csv")
     (out / "README.md").write_text(README, encoding="utf-8", newline="\n")
     return out
 
@@ -1363,10 +1676,6 @@ def main(argv=None) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 def fixed_xlsx(book, when: dt.datetime) -> bytes:
     """A workbook's bytes with its dates fixed at ``when`` (its properties and every zip entry), so that generating
     it again gives the same file byte for byte."""
@@ -1387,3 +1696,8 @@ def fixed_xlsx(book, when: dt.datetime) -> bytes:
             entry.external_attr = info.external_attr
             target.writestr(entry, data)
     return out.getvalue()
+
+
+# Last, so that every function above is defined when the module runs as a script (python -m analysis.sample).
+if __name__ == "__main__":
+    sys.exit(main())

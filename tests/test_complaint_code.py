@@ -519,3 +519,179 @@ def test_self_assessment_url(tmp_path):
     # TOML's 11 lines (a blank line first, [standards.complaints] ending on line 11), then [complaints] on
     # line 12: the key is on line 13.
     assert "[complaints.self_assessment_url] (line 13) must be a web address starting https://" in str(caught.value)
+
+
+# --- hand-worked cases the measures above do not cover --------------------------------------
+
+
+def test_an_extended_complaint_not_yet_due_by_the_data_s_own_as_at_date(tmp_path):
+    """Through the loader and prepare, with the as-at date the data itself gives (its latest timestamp)."""
+    from analysis.workbook import prepare
+
+    _config(tmp_path)
+    (tmp_path / "complaints.csv").write_text(
+        "complaint_id,stage,received_at,service,acknowledged_at,responded_at,extended_to\n"
+        # Received and acknowledged Mon 3 Mar 2025 = day 0; standard deadline Mon 17 Mar (day 10).
+        # K1: extended to Mon 31 Mar (the Code's limit, day 20), not answered. The latest timestamp in the data is
+        #     K2's answer on Thu 20 Mar 2025, so as at 20 Mar K1's deadline is still to come: not yet due.
+        "K1,1,2025-03-03 09:00,Planning,2025-03-03 12:00,,2025-03-31\n"
+        # K2: no extension, answered Thu 20 Mar (day 13): due and outside, with or without extensions.
+        "K2,1,2025-03-03 09:00,Planning,2025-03-03 12:00,2025-03-20 16:00,\n", encoding="utf-8")
+    rows = _rows(prepare(tmp_path, "2024/25").measures)
+    _check(rows, ("2024/25", "complaints_responded_within_extension", ""), 0.0, 0, 1)  # K2 only
+    # Without the extension K1's deadline, Mon 17 Mar, is before the as-at date: due and outside -> 0 / 2.
+    _check(rows, ("2024/25", "complaints_responded_within_standard", ""), 0.0, 0, 2)
+    _check(rows, ("2024/25", "complaints_extended", ""), 50.0, 1, 2)
+
+
+# --- the page: "Complaints: the Complaint Handling Code's annual report" --------------------
+
+# A small council, every figure counted by hand. 2023/24: six Planning complaints (P1-P6), nothing else.
+# 2024/25: twenty stage 1 complaints received Mon 3 Jun 2024 and answered Wed 5 Jun (day 2, within 10):
+#   C01-C10 Planning, C11-C20 Waste (10 each, both shown).
+#   category: C01-C12 Delay (12); C13-C15 Staff conduct (3); C16 "<b>Rude</b>" (1); C17-C20 none (4). Only Delay
+#     has 5 or more; the rest fold into "Other categories": 20 - 12 = 8 (not small, so nothing more folds).
+#   extended_to: C01-C03 to Thu 20 Jun (the standard deadline is Mon 17 Jun, the Code's limit Mon 1 Jul): 3 of 20,
+#     "fewer than 5", and its percentage (15.0%) hidden: times the 20 complaints shown it gives 3 back.
+#   not_accepted_reason: C11-C15 "A request for a service, not a complaint" (5), C16 "Right of appeal" (1): 6
+#     of 20 = 30.0%. The reason given once folds into "Other reasons" = 1, small, so the next smallest (the
+#     request, 5) folds in too: "Other reasons" 6, and neither reason is named.
+#   learning: C01 and C02 the same note (different capitals and spaces, markup in it): listed once, escaped;
+#     C11 another note (Waste).
+# Ombudsman: no decision in 2023/24; 2024/25, all LGSCO: upheld 6 (remedy complied: 5 yes, 1 no), not upheld 5,
+#   not investigated 2. The table shows 6, 5 and 13 in all, which would give the 2 back (13 - 6 - 5): the
+#   smallest count beside it, not upheld (5), reads "not shown"; and the upheld share, 6 of 11 = 54.5%, would
+#   give it back too (6 / 0.545 = 11 decided, less 6 upheld), so it reads "too few to report".
+NOTE = "Added a <script>alert('x')</script> check & more"
+PAGE_COMPLAINTS = ["complaint_id,stage,received_at,service,acknowledged_at,responded_at,outcome,extended_to,"
+                   "category,not_accepted_reason,learning"]
+PAGE_COMPLAINTS += [f"P{i},1,2023-06-05 09:00,Planning,2023-06-05 10:00,2023-06-07 10:00,not_upheld,,,,"
+                    for i in range(1, 7)]
+for _i in range(1, 21):
+    _category = ("Delay" if _i <= 12 else "Staff conduct" if _i <= 15 else "<b>Rude</b>" if _i == 16 else "")
+    _reason = ("A request for a service, not a complaint" if 11 <= _i <= 15 else "Right of appeal" if _i == 16
+               else "")
+    _note = {1: NOTE, 2: NOTE.lower().replace(" check", "  check"), 11: "Crews photograph a bin left behind"}
+    PAGE_COMPLAINTS.append(
+        f"C{_i:02d},1,2024-06-03 09:00,{'Planning' if _i <= 10 else 'Waste'},2024-06-03 10:00,2024-06-05 10:00,"
+        f"upheld,{'2024-06-20' if _i <= 3 else ''},{_category},\"{_reason}\",\"{_note.get(_i, '')}\"")
+PAGE_OMBUDSMAN = ["decision_id,decided_on,ombudsman,outcome,service,remedy_complied"]
+PAGE_OMBUDSMAN += [f"U{i},2024-07-0{i},LGSCO,Upheld,Planning,{'Yes' if i <= 5 else 'No'}" for i in range(1, 7)]
+PAGE_OMBUDSMAN += [f"N{i},2024-08-0{i},LGSCO,Not upheld,Planning," for i in range(1, 6)]
+PAGE_OMBUDSMAN += [f"X{i},2024-09-0{i},LGSCO,Not investigated,Waste," for i in range(1, 3)]
+
+
+def _words(fragment) -> str:
+    import html
+    import re
+
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", str(fragment)))).strip()
+
+
+def _page(wb) -> str:
+    """Every section of the Code's page, as one text."""
+    from analysis import pages
+
+    return " ".join(_words(section(wb)) for section in (
+        pages.code_report_headline, pages.code_complaints_by_category, pages.code_timescales_table,
+        pages.code_timescales_by_year, pages.code_extensions_note, pages.code_not_accepted,
+        pages.ombudsman_decisions_table, pages.ombudsman_upheld_and_remedies, pages.code_learning,
+        pages.code_self_assessment))
+
+
+@pytest.fixture
+def code_council(tmp_path):
+    from analysis.workbook import prepare
+
+    _config(tmp_path, '[disclosure]\nminimum_count = 5\n[complaints]\n'
+                      'self_assessment_url = "https://www.example.gov.uk/complaints-code?a=1&b=2"\n')
+    (tmp_path / "complaints.csv").write_text("\n".join(PAGE_COMPLAINTS) + "\n", encoding="utf-8")
+    (tmp_path / "ombudsman.csv").write_text("\n".join(PAGE_OMBUDSMAN) + "\n", encoding="utf-8")
+    return prepare(tmp_path, "2024/25")
+
+
+def test_the_page_shows_the_figures_as_counted(code_council):
+    text = _page(code_council)
+    assert "In 2024/25 the council received 20 formal complaints" in text
+    # All 20 answered on day 2, within 10 working days, with or without extensions.
+    assert "100.0% of those due an answer had it within the Code's timescales, and 100.0% within the timescales" \
+        in text
+    assert "6 complaints were not accepted into the complaints procedure" in text
+    assert "In 2024/25, 6 complaints were not accepted into the complaints procedure (30.0% of the complaints " \
+           "received)" in text
+    assert "What the complaint was about Complaints Delay 12 Other categories 8" in text
+    assert "Reason Complaints Other reasons 6" in text and "A request for a service" not in text
+    assert "The Ombudsmen made 13 decisions on complaints about the council." in text
+    # Remedies: 5 complied of the 6 recorded = 83.3%.
+    assert "Remedies complied with, of those whose outcome is recorded no decisions 83.3%" in text
+    # The earlier year had no decision: no rows in measures.csv, "none" and "no decisions" on the page.
+    assert "Decision 2023/24 2024/25 Upheld (all by the Local Government and Social Care Ombudsman) none 6" in text
+    assert "Upheld, of the decisions investigated no decisions too few to report" in text
+
+
+def test_the_page_suppresses_small_counts_and_what_would_give_them_back(code_council):
+    text = _page(code_council)
+    assert "Fewer than 5 complaints had their deadline extended." in text
+    # Stage 1 and all stages: 3 extended reads "fewer than 5", without its share (15.0% of the 20 shown).
+    assert "Stage 1 20 100.0% 100.0% fewer than 5 100.0%" in text
+    assert "15.0%" not in text
+    # The Ombudsmen's decisions: not investigated 2 is small; not upheld (5) is hidden as well, and so is the
+    # upheld share (54.5%), either of which with the 13 and the 6 would give the 2 back.
+    assert "Not upheld none not shown" in text and "Not investigated none fewer than 5" in text
+    assert "All decisions none 13" in text
+    assert "54.5%" not in text
+    assert "Staff conduct" not in text  # 3 complaints: folded, never named
+    assert "Rude" not in text
+
+
+def test_learning_is_shown_once_as_plain_text_and_categories_never_as_markup(code_council):
+    from analysis import pages
+
+    html = str(pages.code_learning(code_council))
+    assert "<script>" not in html and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; check &amp; more" in html
+    text = _words(html)
+    assert text.count("alert('x')") == 1  # C01 and C02 wrote the same note: one improvement
+    assert "Planning Added a <script>alert('x')</script> check & more" in text
+    assert "Waste Crews photograph a bin left behind" in text
+    assert "<b>" not in str(pages.code_complaints_by_category(code_council))
+    # The self-assessment's address is given as a link, escaped.
+    link = str(pages.code_self_assessment(code_council))
+    assert 'href="https://www.example.gov.uk/complaints-code?a=1&amp;b=2"' in link
+
+
+def test_the_page_says_not_recorded_without_the_code_s_columns(tmp_path):
+    from analysis import pages
+    from analysis.workbook import prepare
+
+    _config(tmp_path)
+    (tmp_path / "complaints.csv").write_text(
+        "complaint_id,stage,received_at,service,acknowledged_at,responded_at,outcome\n"
+        + "".join(f"K{i},1,2024-06-03 09:00,Planning,2024-06-03 10:00,2024-06-05 10:00,upheld\n" for i in range(6)),
+        encoding="utf-8")
+    wb = prepare(tmp_path, "2024/25")
+    text = _page(wb)
+    assert "The complaints data does not record what each complaint was about, so complaints are not shown by " \
+           "category." in text
+    assert "The complaints data does not record the extensions agreed with complainants, so extensions are not " \
+           "shown." in text
+    assert "Deadline extended (% of complaints received) Answered within the timescale or the extension agreed " \
+           "Stage 1 6 100.0% 100.0% not recorded not recorded" in text
+    assert "The complaints data does not record which complaints were not accepted into the procedure" in text
+    assert "The complaints data does not record the service improvements made because of complaints" in text
+    assert "The data folder has no Ombudsman decisions, so their decisions are not shown." in text
+    assert "No web address was given for the council's self-assessment" in text
+    # Nothing claims "none extended" or "every complaint accepted" from a column the export does not have.
+    assert "had its deadline extended" not in text and "Every complaint" not in text
+    assert str(pages.ombudsman_upheld_and_remedies(wb)) == ""
+
+
+def test_the_scorecard_shows_the_code_s_rates_that_give_no_count_back(code_council):
+    from analysis.present import scorecard_frame
+
+    shown = list(scorecard_frame(code_council)["measure_id"])
+    # After the complaints' own measures, in SCORECARD_ORDER.
+    assert shown[shown.index("complaints_upheld") + 1:shown.index("complaints_upheld") + 3] == [
+        "complaints_responded_within_extension", "ombudsman_remedy_complied"]
+    # A count by outcome, and three percentages of counts a page shows (3 extended of the 20 complaints shown
+    # would read 15.0% there): on the Code's page only.
+    assert not {"ombudsman_decisions", "complaints_extended", "complaints_not_accepted", "ombudsman_upheld"} & set(shown)

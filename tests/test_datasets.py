@@ -523,6 +523,10 @@ FAULTS = {
     "negative-wait", "response-before-receipt", "unknown-status-label", "unknown-channel", "unknown-theme",
     "not-csv-excel-parquet", "path-matches-nothing", "many-faults-one-file", "semicolon-csv", "bad-year-label",
     "excel-title-rows", "wrong-sheet", "fixmystreet-beside-crm",
+    # The Complaint Handling Code's inputs (issue 13): the two warnings on extended_to, an Ombudsman's own words.
+    "extension-before-the-deadline", "extension-beyond-the-code", "ombudsman-outcome-in-its-own-words",
+    # The committee pack (issue 11): officers' commentary and the action plan's outcome measure, every fault together.
+    "commentary-faults",
 }
 
 

@@ -194,7 +194,7 @@ def test_nothing_worse_than_the_baseline_is_said_plainly(card_workbook):
 def test_a_target_to_be_agreed_shows_the_baseline_figure(card_workbook):
     card = scorecard_frame(card_workbook).set_index("measure_id")
     assert card.loc["digital_share", "Target"] == "to be agreed (baseline 51.0% in 2021/22; 65.0% in 2024/25)"
-    assert card.loc["digital_share", "Met"] == "to be agreed"
+    assert card.loc["digital_share", "Status"] == "to be agreed"
     # 330 of 600 = 55.0% in 2024/25; the question was not asked in 2021/22.
     survey = card.loc["survey_positive"]
     assert survey["Target"] == "to be agreed (no 2021/22 figure to set a baseline from; 55.0% in 2024/25)"

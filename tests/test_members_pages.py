@@ -35,7 +35,8 @@ def all_pages(sample_run, examples_run) -> list[Path]:
     """Every page members can be given: the year's pages, the list of years, the ad-hoc answers and their log."""
     folder, _ = sample_run
     yearly = sorted(folder.glob("*.html")) + [folder.parent / "index.html"]
-    assert len(yearly) >= 8  # index, six notebooks and the list of years
+    assert len(yearly) >= 9  # index, seven notebooks and the list of years
+    assert (folder / "06-complaint-handling-code.html").is_file()  # the Complaint Handling Code's annual report
     adhoc = sorted(examples_run.glob("*.html"))
     assert len(adhoc) == 5  # four worked examples and the question log
     return yearly + adhoc
@@ -104,7 +105,10 @@ def test_navigation_links_every_page_of_the_year(browser, sample_run):
     folder, _ = sample_run
     page, _ = _open(browser, folder / "index.html", 1280)
     links = {a.get_attribute("href") for a in page.locator("header nav a").all()}
-    assert links == {"index.html"} | {p.name for p in folder.glob("*.html") if p.name != "index.html"}
+    # every page of the year, and the committee pack's PDF
+    assert links == {"index.html"} | {p.name for p in folder.glob("*.html") if p.name != "index.html"} | {
+        "brackenford-district-council-customer-care-2024-25.pdf"}
+    assert (folder / "brackenford-district-council-customer-care-2024-25.pdf").is_file()
     page.close()
 
 

@@ -58,10 +58,11 @@ def test_appendix_letters_run_on_after_z():
 
 
 def test_status_counts_list_every_status_in_order_with_zeros():
-    card = pd.DataFrame({"Status": ["met", "not met", "met", "to be agreed", "improving but not met", ""]})
-    # met 2, improving 1, not met 1, to be agreed 1, and the blank (a measure with no target) 1
+    card = pd.DataFrame({"Status": ["met", "not met", "met", "to be agreed", "improving but not met", "",
+                                    "not judged"]})
+    # met 2, improving 1, not met 1, to be agreed 1, the blank (a measure with no target) 1, not judged 1
     assert pack.status_counts(card) == [("met", 2), ("improving but not met", 1), ("not met", 1),
-                                        ("to be agreed", 1), ("no target", 1)]
+                                        ("to be agreed", 1), ("no target", 1), ("not judged", 1)]
     assert pack.status_counts(pd.DataFrame()) == [(status, 0) for status in pack.STATUSES]
 
 
@@ -160,7 +161,7 @@ def sample_pack(sample_run):
 def test_every_page_has_the_running_header_footer_and_its_number(sample_pack):
     _, _, pages = sample_pack
     total = len(pages)
-    assert 15 <= total <= 60  # the sample's pack: covering report, summary and six yearly pages
+    assert 15 <= total <= 60  # the sample's pack: covering report, summary, seven yearly pages and the glossary
     for number, text in enumerate(pages, start=1):
         flat = " ".join(text.split())
         assert f"Page {number} of {total}" in flat, (number, flat[:200])
@@ -176,7 +177,9 @@ def test_the_contents_page_numbers_are_where_the_parts_start(sample_pack):
     entries = re.findall(r"(Covering report|Appendix ([A-Z]+): ([^.]+?))\s*\.+\s*(\d+)", cover)
     titles = [e[0] for e in entries]
     assert titles[:3] == ["Covering report", "Appendix A: Summary", "Appendix B: Scorecard"]
-    assert len(entries) == 8  # the covering report, the summary and six yearly pages
+    notebooks = len(list((Path(__file__).parents[1] / "notebooks").glob("*.ipynb")))
+    assert len(entries) == notebooks + 3  # the covering report, the summary, each yearly page and the glossary
+    assert titles[-1] == f"Appendix {pack._letter(notebooks + 1)}: Glossary"
     for whole, letter, title, number in entries:
         start = " ".join(pages[int(number) - 1].split())
         if letter:

@@ -25,7 +25,7 @@ SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 FILES = (
     "council.toml", "README.md", "action_plan.xlsx", "contacts.parquet", "calls.parquet", "complaints.csv",
     "feedback.parquet", "survey.csv", "panel.csv", "panel_invitations.csv", "population.csv", "measures.csv",
-    "manual_measures.csv",
+    "manual_measures.csv", "ombudsman.csv", "commentary.csv",
 )
 YEARS = ("2021/22", "2022/23", "2023/24", "2024/25")
 EXTRACTED_AT = pd.Timestamp("2025-04-07 09:00:00")
@@ -195,7 +195,7 @@ def test_council_toml(config):
     assert source.columns == {
         "Plan year": "plan_year", "Ref": "action_id", "Theme": "theme", "Action": "action",
         "Lead officer": "owner", "Target date": "due", "Status": "status", "Progress update": "progress_note",
-        "Carried from": "carried_from",
+        "Carried from": "carried_from", "Outcome measure": "measure_id",
     }
     assert set(config.survey_questions) == {"overall_satisfaction", "contact_ease", "contact_ease_2023",
                                             "staff_helpful"}
@@ -458,6 +458,39 @@ def test_complaints_mostly_within_the_code(complaints, calendar):
         assert 0.7 < rate < 0.9, "mostly on time, some late"
 
 
+def test_complaints_code_columns_fill_the_code_s_report(config, calendar):
+    """The sample's complaints carry the Code's columns (extensions, categories, reasons, learning) so that the
+    Code's page is full, with both extension warnings, a category and a reason too rare to be named, and
+    learning with characters that must be escaped."""
+    from analysis.datasets import check_all
+
+    datasets, problems = check_all(config)
+    assert [p.column for p in problems] == ["extended_to", "extended_to"] and not any(p.fatal for p in problems)
+    assert [len(p.rows) for p in problems] == [2, 2]  # two before the standard deadline, two beyond the Code
+    complaints = datasets.complaints
+    years = financial_year(complaints["received_at"])
+    extended = complaints["extended_to"].notna().groupby(years).sum()
+    assert (extended > 10).all(), "some extended every year"
+    not_accepted = complaints["not_accepted_reason"].notna().groupby(years).sum()
+    assert (not_accepted >= 5).all(), "enough not accepted each year to give their share"
+    latest = complaints[(years == "2024/25").to_numpy()]
+    categories = latest["category"].value_counts()
+    assert (categories < 5).any() and (categories >= 5).sum() >= 4, "some categories named, a rare one folded"
+    reasons = latest["not_accepted_reason"].value_counts()
+    assert (reasons < 5).any() and (reasons >= 5).any()
+    assert latest["learning"].str.contains("&", regex=False).any(), "a note with a character to escape"
+    ombudsman = datasets.ombudsman
+    decided = financial_year(ombudsman["decided_on"])
+    assert decided.value_counts().sort_index().to_dict() == {
+        "2021/22": 17, "2022/23": 20, "2023/24": 25, "2024/25": 20}  # sample.OMBUDSMAN_DECISIONS
+    assert set(ombudsman["outcome"].astype(str)) == {"upheld", "not_upheld", "not_investigated"}
+    assert set(ombudsman["ombudsman"].astype(str)) == {"lgsco", "housing"}
+    upheld = ombudsman["outcome"] == "upheld"
+    assert ombudsman.loc[~upheld, "remedy_complied"].isna().all()
+    assert (ombudsman.loc[upheld, "remedy_complied"] == False).any()  # noqa: E712 - some remedies not complied with
+    assert config.complaints_self_assessment_url == sample.SELF_ASSESSMENT_URL
+
+
 # --- feedback ---------------------------------------------------------------------------------
 
 
@@ -561,6 +594,9 @@ def test_measures_register():
         "complaints_acknowledged_within_standard", "complaints_responded_within_standard", "complaints_upheld",
         "net_satisfaction", "survey_positive", "panel_members", "panel_representation", "panel_completion_rate",
         "panel_open_rate", "staff_customer_care_trained", "website_accessibility_issues",
+        # The Complaint Handling Code's measures
+        "complaints_responded_within_extension", "complaints_extended", "complaints_not_accepted",
+        "ombudsman_decisions", "ombudsman_upheld", "ombudsman_remedy_complied",
     } == set(register.index)
     assert set(register["unit"]) <= {"percent", "count", "seconds", "days", "score"}
     assert set(register["polarity"]) <= {"higher_is_better", "lower_is_better", "neutral"}

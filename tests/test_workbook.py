@@ -43,6 +43,10 @@ def _read_measures(path: Path) -> pd.DataFrame:
 # --- Riverside: a council that is not the sample ------------------------------------------
 
 
+# The committee pack: its covering report and summary as pages, and the PDF named after the council and year.
+PACK = ["covering-report.html", "summary.html", "riverside-borough-council-customer-care-2023-24.pdf"]
+
+
 def test_riverside_run_succeeds_and_says_where(riverside_run):
     _, out, result = riverside_run
     assert result.returncode == 0, result.stderr
@@ -50,14 +54,15 @@ def test_riverside_run_succeeds_and_says_where(riverside_run):
     # exactly the contract's outputs: no prepared data or half-built folder left behind
     stems = sorted(p.stem for p in (REPO / "notebooks").glob("*.ipynb"))
     assert sorted(p.name for p in (out / "2023-24").iterdir()) == sorted(
-        ["index.html", "measures.csv"] + [f"{s}.html" for s in stems] + [f"{s}.ipynb" for s in stems])
+        ["index.html", "glossary.html", "measures.csv"] + PACK + [f"{s}.html" for s in stems]
+        + [f"{s}.ipynb" for s in stems])
     assert sorted(p.name for p in out.iterdir()) == ["2023-24", "index.html"]
     stems = sorted(p.stem for p in (REPO / "notebooks").glob("*.ipynb"))
     for stem in stems:
         assert f"done    {stem}" in result.stdout
     names = sorted(p.name for p in (out / "2023-24").iterdir())
     assert names == sorted([f"{s}.html" for s in stems] + [f"{s}.ipynb" for s in stems]
-                           + ["index.html", "measures.csv"])
+                           + ["index.html", "glossary.html", "measures.csv"] + PACK)
     assert "2023-24/index.html" in (out / "index.html").read_text()
 
 
@@ -117,7 +122,11 @@ def test_riverside_comparisons_and_targets_in_measures_csv(riverside_run, key):
 def test_no_personal_data_in_any_output(riverside_run):
     _, out, _ = riverside_run
     for path in (out / "2023-24").iterdir():
-        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".pdf":  # the committee pack: its text as a reader would copy it
+            import pypdf
+            text = "\n".join(page.extract_text() for page in pypdf.PdfReader(path).pages)
+        else:
+            text = path.read_text(encoding="utf-8")
         for personal in ("Ann Example", "Example", "@example.invalid", "Customer Name", "Officer email"):
             assert personal not in text, f"{personal!r} in {path.name}"
 
@@ -442,7 +451,8 @@ def test_every_footer_lists_each_data_file_with_its_true_fingerprint(riverside_w
     data_files = set(actual) - {"council.toml"}
     assert len(data_files) == 12 and "telephony/calls.parquet" in data_files  # see write_riverside
     pages = sorted((written.out / "2023-24").glob("*.html")) + sorted((written.out / "adhoc").glob("*.html"))
-    assert len(pages) == len(list((REPO / "notebooks").glob("*.ipynb"))) + 1 + 2  # + the year's index; page, log
+    # + the year's index, glossary, covering report and summary; the ad-hoc page and the log
+    assert len(pages) == len(list((REPO / "notebooks").glob("*.ipynb"))) + 4 + 2
     for page in pages:
         listed = _footer_fingerprints(page)
         assert set(listed) == data_files | {"council.toml"}, page.name
