@@ -702,15 +702,20 @@ def _tested_words(change: float, size: str, then: str, significant, polarity: st
 
 
 def table(frame: pd.DataFrame, caption: str, numeric: tuple[str, ...] = (), status: tuple[str, ...] = (),
-          stacked: bool = False) -> Html:
+          stacked: bool = False, notes: tuple[str, ...] = ()) -> Html:
     """An accessible HTML table: caption, header cells with scope, every cell escaped.
 
     ``status``: columns of statuses (``STATUSES``); each such cell is classed by its status (``status-met``...)
     so that the style sheet can colour it, the words staying as they are. ``stacked``: on a narrow screen each
     row is shown as a card, each cell labelled with its column's heading (its ``data-label``), so that a phone
-    needs no sideways scrolling; on a wider screen it is an ordinary table.
+    needs no sideways scrolling; on a wider screen it is an ordinary table. ``notes``: columns of longer text
+    (officers' commentary) shown not as a narrow column but as a row of their own under the row they belong to,
+    across the whole table, labelled with the column's heading; a row without one has no note row.
     """
     number = ' class="number"'
+    notes = tuple(c for c in notes if c in frame.columns)
+    note_values = frame[list(notes)] if notes else None
+    frame = frame.drop(columns=list(notes)) if notes else frame
     head = "".join(f'<th scope="col"{number if c in numeric else ""}>{escape(c)}</th>' for c in frame.columns)
 
     def cell(column, value) -> str:
@@ -721,9 +726,14 @@ def table(frame: pd.DataFrame, caption: str, numeric: tuple[str, ...] = (), stat
         return f"<td{attributes}>{escape(value)}</td>"
 
     body = []
-    for record in frame.itertuples(index=False):
+    for position, record in enumerate(frame.itertuples(index=False)):
         cells = "".join(cell(c, v) for c, v in zip(frame.columns, record))
         body.append(f"<tr>{cells}</tr>")
+        for column in notes:
+            value = note_values.iloc[position][column]
+            if not is_missing(value) and str(value).strip():
+                body.append(f'<tr class="note-row"><td colspan="{len(frame.columns)}"><span class="note-label">'
+                            f"{escape(column)}:</span> {escape(value)}</td></tr>")
     # A wide table scrolls on a phone: the region takes keyboard focus so it can be scrolled without a mouse.
     return Html(f'<div class="table-scroll" tabindex="0" role="region" aria-label="{escape(caption)}">'
                 f'<table class="members-table{" stacked" if stacked else ""}"><caption>{escape(caption)}</caption>'
@@ -1283,8 +1293,9 @@ def scorecard_table(workbook, signals: dict[str, str] | None = None) -> Html:
     baseline = compared_baseline(workbook)
     against = f", the year before and {began_words(baseline)}" if baseline else " and the year before"
     # Stacked: on a phone each measure is a card, so its value, target, status and changes need no scrolling.
+    # Officers' commentary is longer than a cell: it is a row of its own under its measure's.
     return table(shown, f"Scorecard, {workbook.year}: every measure against its target{against}",
-                 numeric=(workbook.year,), status=("Status",), stacked=True)
+                 numeric=(workbook.year,), status=("Status",), stacked=True, notes=(COMMENTARY_COLUMN,))
 
 
 # --- the scorecard's status: one rule, in words (README "The status of a measure") ------------

@@ -17,7 +17,7 @@ from conftest import SAMPLE, write_riverside
 from analysis import pages
 from analysis.config import load_config
 from analysis.datasets import COMPUTED_MEASURES, check_all, load_all
-from analysis.present import COMMENTARY_COLUMN, scorecard_frame, scorecard_table
+from analysis.present import measure_name, COMMENTARY_COLUMN, scorecard_frame, scorecard_table
 from analysis.workbook import prepare
 
 MARKUP = "Waiting for <b>budget</b> & sign-off <script>alert('x')</script>"
@@ -160,8 +160,19 @@ def test_the_scorecard_shows_the_commentary_beside_its_measure_and_year_only(wit
                                       "(Head of Digital)")
     assert words["calls_abandoned"] == ""  # its commentary is for 2022/23
     assert words["calls_answered_within_standard"] == ""
-    cells = _cells(scorecard_table(with_commentary))
-    assert cells[0][-1] == "Officers&#x27; commentary"
+    # In the table, commentary is a row of its own, across the table, straight under its measure's row.
+    html = scorecard_table(with_commentary)
+    rows = re.findall(r"<tr( class=\"note-row\")?>(.*?)</tr>", html)
+    notes = [(index, body) for index, (note, body) in enumerate(rows) if note]
+    assert len(notes) == 3  # responses, digital share, net satisfaction; none for 2022/23's words
+    assert "Officers&#x27; commentary" not in _cells(html)[0]  # not a column
+    for index, body in notes:
+        assert "Officers&#x27; commentary:</span>" in body and 'colspan="' in body
+    above = {re.findall(r"<td[^>]*>(.*?)</td>", rows[index - 1][1])[0]: body for index, body in notes}
+    names = {name: measure_name(measure_id, with_commentary.data.get("measures"))
+             for name, measure_id in (("responses", "responses_within_standard"), ("digital", "digital_share"))}
+    assert "Two late letters in January." in above[names["responses"]]
+    assert "Webchat added in May." in above[names["digital"]]
 
 
 def test_markup_in_the_commentary_is_shown_as_text(with_commentary):
