@@ -19,8 +19,7 @@ from analysis.datasets import SCHEMAS, Datasets, Problem
 
 DATE_OF = {"contacts": "received_at", "calls": "offered_at", "complaints": "received_at", "feedback": "given_at",
            "panel_invitations": "invited_on", "panel": "joined_on", "ombudsman": "decided_on"}
-YEAR_OF = {"action_plan": "plan_year", "survey": "survey_year", "manual_measures": "year", "commentary": "year",
-           "ombudsman": "year"}
+YEAR_OF = {"action_plan": "plan_year", "survey": "survey_year", "manual_measures": "year", "commentary": "year"}
 
 
 def dataset_summary(datasets: Datasets, problems: list[Problem]) -> pd.DataFrame:
