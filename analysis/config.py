@@ -149,6 +149,10 @@ class Committee:
     lead_member: str | None = None
     recommendation: str | None = None
     reasons: str | None = None         # reasons for the recommendation
+    contact_officer: str | None = None  # who to ask about the report (a post and a telephone or e-mail)
+    wards_affected: str | None = None  # e.g. "All"
+    key_decision: bool | None = None   # printed "Yes" or "No"
+    background_papers: str | None = None
     implications: dict[str, str] = field(default_factory=dict)  # heading -> text, e.g. "Legal" -> "None."
 
 
@@ -531,9 +535,11 @@ def _committee(raw: dict, problems: _Problems) -> Committee:
     """[committee]: texts as written; meeting_date a date (TOML's 2025-06-10 or the text "2025-06-10");
     [committee.implications] a table of headings and texts ("Legal" = "None directly resulting ...")."""
     table = _get_table(raw, "committee", problems, {
-        "name", "meeting_date", "report_of", "lead_member", "recommendation", "reasons", "implications"})
+        "name", "meeting_date", "report_of", "lead_member", "recommendation", "reasons", "implications",
+        "contact_officer", "wards_affected", "key_decision", "background_papers"})
     texts = {key: _text(table, f"committee.{key}", problems)
-             for key in ("name", "report_of", "lead_member", "recommendation", "reasons")}
+             for key in ("name", "report_of", "lead_member", "recommendation", "reasons", "contact_officer",
+                         "wards_affected", "background_papers")}
     texts = {key: (value.strip() or None) if isinstance(value, str) else None for key, value in texts.items()}
     meeting = table.get("meeting_date")
     meeting_date = None
@@ -555,7 +561,8 @@ def _committee(raw: dict, problems: _Problems) -> Committee:
                                                       f'"{heading}" = "None directly resulting from this report."')
             continue
         implications[str(heading).strip()] = text.strip()
-    return Committee(meeting_date=meeting_date, implications=implications, **texts)
+    key_decision = _flag(table, "committee.key_decision", problems, default=None) if "key_decision" in table else None
+    return Committee(meeting_date=meeting_date, implications=implications, key_decision=key_decision, **texts)
 
 
 def load_config(folder: str | Path) -> Config:

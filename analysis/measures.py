@@ -48,6 +48,7 @@ MEASURE_NEEDS = {
     "complaints_upheld": ("complaints", "outcome"),
     "panel_open_rate": ("panel_invitations", "opened_on"),
     "panel_completion_rate": ("panel_invitations", "completed_on"),
+    "ombudsman_remedy_complied": ("ombudsman", "remedy_complied"),
 }
 
 

@@ -27,7 +27,7 @@ from analysis.present import STATUSES  # a scorecard line's statuses, in the ord
 
 # The one-page summary lists at most this many measures under a heading, so that it stays on one page
 # whatever the council measures; the rest are counted and left to the scorecard.
-SUMMARY_LIST_LIMIT = 6
+SUMMARY_LIST_LIMIT = 8
 
 
 # --- words ----------------------------------------------------------------------------------
@@ -49,6 +49,21 @@ def data_as_at(as_at: dict) -> dt.date | None:
     with --as-at). The provenance footer of each page lists every dataset's own."""
     dates = [d for d in as_at.values() if d]
     return max(dates) if dates else None
+
+
+def as_at_words(as_at: dict) -> str:
+    """The data's as-at date in words for the top of every page. Each dataset is as at its own latest record
+    (or the date given with --as-at), so where they differ the range is given, never one date that is true of
+    one dataset only: '7 April 2025', '31 March to 7 April 2025', '28 December 2024 to 7 April 2025'."""
+    dates = sorted({d for d in as_at.values() if d})
+    if not dates:
+        return ""
+    first, last = dates[0], dates[-1]
+    if first == last:
+        return date_words(last)
+    if first.year == last.year:
+        return f"{first.day} {first:%B} to {date_words(last)}"
+    return f"{date_words(first)} to {date_words(last)}"
 
 
 def council_slug(name: str) -> str:
@@ -156,7 +171,16 @@ def _line_figure(line: dict, then: str | None = None, which: str = "previous") -
     return text
 
 
-def executive_summary(wb, card: pd.DataFrame) -> list[str]:
+class Listed(str):
+    """A paragraph of the executive summary that introduces a list (its items in ``items``)."""
+
+    def __new__(cls, text: str, items: list[str]):
+        made = super().__new__(cls, text)
+        made.items = items
+        return made
+
+
+def executive_summary(wb, card: pd.DataFrame, code_appendix: str | None = None) -> list[str]:
     """The covering report's executive summary: what the year's figures say, in sentences an officer could
     read out. Every claim is one the scorecard makes: a change is only called better or worse when it is
     statistically significant, and the baseline comparison is said beside the year before's."""
@@ -165,7 +189,7 @@ def executive_summary(wb, card: pd.DataFrame) -> list[str]:
     paragraphs = [
         f"This report gives the outcomes of the Customer Care Strategy for {wb.year} "
         f"({period_words(wb.year, wb.config.year_start_month)}), from the council's records as at "
-        f"{date_words(data_as_at(wb.as_at))}. The appendices give the figures and how each was counted."]
+        f"{as_at_words(wb.as_at)}. The appendices give the figures and how each was counted."]
     actions = _actions_sentence(wb)
     if actions:
         paragraphs.append(actions)
@@ -176,17 +200,19 @@ def executive_summary(wb, card: pd.DataFrame) -> list[str]:
         missed = [line for line in lines if status_of(line) in ("not met", "improving but not met")]
         sentence = f"Of the {_count(with_target, 'measure')} with a target, {_number(counts['met'])} met it"
         if missed:
-            sentence += (f" and {_number(len(missed))} did not: "
-                         + "; ".join(f"{line['Measure']} ({line['value_shown']}, target {line['Target']})"
-                                     for line in missed))
-        paragraphs.append(sentence + ".")
-        improving = [line for line in lines if status_of(line) == "improving but not met"]
-        if improving:
-            paragraphs.append(f"Of those not met, {_names(improving)} improved significantly on the year before.")
+            sentence += f" and {_number(len(missed))} did not:"
+            paragraphs.append(Listed(sentence, [f"{line['Measure']}: {line['value_shown']}, target {line['Target']}"
+                                                + (" (improving but not met)"
+                                                   if status_of(line) == "improving but not met" else "")
+                                                for line in missed]))
+        else:
+            paragraphs.append(sentence + ".")
     if counts.get("not judged"):
         n = counts["not judged"]
-        paragraphs.append(f"{_count(n, 'measure').capitalize()} with a target could not be judged this year: "
-                          f"{'its figure was' if n == 1 else 'their figures were'} not recorded or not available.")
+        unjudged = [line for line in lines if status_of(line) == "not judged"]
+        paragraphs.append(f"{_count(n, 'measure').capitalize()} with a target could not be judged this year, as "
+                          f"{'its figure was' if n == 1 else 'their figures were'} not recorded or not available: "
+                          f"{_names(unjudged)}.")
     if counts["to be agreed"]:
         n = counts["to be agreed"]
         paragraphs.append(f"{_count(n, 'measure').capitalize()} {'has' if n == 1 else 'have'} a target still to be "
@@ -214,6 +240,11 @@ def executive_summary(wb, card: pd.DataFrame) -> list[str]:
             n = len(found.unlike_baseline)
             paragraphs.append(f"{_count(n, 'measure').capitalize()} {'is' if n == 1 else 'are'} not compared with "
                               f"{found.baseline} because a standard changed since then: {_names(found.unlike_baseline)}.")
+    if code_appendix:
+        paragraphs.append(f"Appendix {code_appendix} is the annual complaints performance and service improvement "
+                          "report that the Complaint Handling Code asks the council's governing body to receive: "
+                          "complaints by stage, how many were answered within the Code's timescales, what was "
+                          "upheld, the Ombudsmen's decisions and what the council changed because of complaints.")
     paragraphs.append("A change is only called better or worse when it is statistically significant: too large to "
                       "put down to chance.")
     return paragraphs
@@ -223,9 +254,13 @@ def covering_header(wb, appendices: int | None = None) -> list[tuple[str, str]]:
     """The standard form's header lines that are known: what ``[committee]`` leaves out is left out here too,
     never shown blank."""
     committee = wb.config.committee
+    key_decision = {True: "Yes", False: "No"}.get(getattr(committee, "key_decision", None))
     lines = [("Report to", committee.name), ("Date of Meeting", date_words(committee.meeting_date)),
              ("Subject", f"Customer Care Strategy: outcomes for {wb.year}"),
              ("Report of", committee.report_of), ("Lead Member", committee.lead_member),
+             ("Contact Officer", getattr(committee, "contact_officer", None)),
+             ("Wards Affected", getattr(committee, "wards_affected", None)),
+             ("Key Decision", key_decision),
              ("Number of Appendices", _number(appendices).capitalize() if appendices else None)]
     return [(label, value) for label, value in lines if value]
 
@@ -291,27 +326,51 @@ def page_fragment(executed: Path) -> str:
 
 def pack_context(wb, context: dict) -> dict:
     """What the pack's running header, cover and summary show."""
-    as_at = data_as_at(wb.as_at)
     return {
         **context,
         "period": period_words(wb.year, wb.config.year_start_month),
-        "data_as_at": date_words(as_at),
+        "data_as_at": as_at_words(wb.as_at),
         "committee": wb.config.committee,
     }
 
 
-def covering_parts(wb, appendices: int | None) -> dict:
+def covering_parts(wb, appendices: list[tuple[str, str, str]] | None) -> dict:
     """The covering report's and the one-page summary's content, shared by their HTML pages and the pack."""
     from analysis.present import scorecard_frame
 
     card = scorecard_frame(wb)
+    code = next((letter for letter, _, target in appendices or [] if target.endswith("complaint-handling-code")),
+                None)
+    found = comparisons(wb, card)
     return {
-        "header": covering_header(wb, appendices),
-        "executive_summary": executive_summary(wb, card),
+        "header": covering_header(wb, len(appendices) if appendices else None),
+        "executive_summary": executive_summary(wb, card, code),
+        "year_before": (f"Compared with {found.previous}: {_count(len(found.better_than_previous), 'measure')} "
+                        f"significantly better, {_number(len(found.worse_than_previous)) if found.worse_than_previous else 'none'}"
+                        " significantly worse.") if found.previous else None,
         "actions": _actions_sentence(wb),
         "status_counts": status_counts(card),
         "lists": summary_lists(wb, card),
     }
+
+
+# The datasets each yearly page is made from. A page whose datasets the council has none of would be a page of
+# "not recorded" in the pack, so the pack leaves it out and its cover says so; the HTML page is still written.
+PAGE_DATASETS = {
+    "01-action-plan": ("action_plan",),
+    "02-customer-care-standards": ("contacts", "calls"),
+    "03-channels-and-access": ("contacts", "calls"),
+    "04-complaints": ("complaints",),
+    "05-satisfaction-and-panel": ("feedback", "survey", "panel", "panel_invitations"),
+    "06-complaint-handling-code": ("complaints", "ombudsman"),
+}
+
+
+def pages_without_data(wb, pages: list[dict]) -> list[dict]:
+    """The yearly pages none of whose datasets the council's data folder has (a page not listed in
+    ``PAGE_DATASETS`` always has data)."""
+    return [page for page in pages if page["stem"] in PAGE_DATASETS
+            and not any(wb.data.recorded(name) for name in PAGE_DATASETS[page["stem"]])]
 
 
 def glossary_fragment(wb) -> str:
@@ -328,11 +387,12 @@ def pack_parts(pages: list[dict], folder: Path, wb=None) -> tuple[list[dict], li
     # The scorecard page is printed across the page (landscape): it has the most columns.
     parts = [{"id": f"page-{page['stem']}", "title": page["title"], "wide": page["stem"].endswith("scorecard"),
               "html": page_fragment(folder / f"{page['stem']}.ipynb")}
-             for page in pages if (folder / f"{page['stem']}.ipynb").is_file()]
+             for page in pages if (folder / f"{page['stem']}.ipynb").is_file()
+             and (wb is None or not pages_without_data(wb, [page]))]
     if wb is not None:
         parts.append({"id": "glossary", "title": "Glossary", "wide": False, "html": glossary_fragment(wb)})
     # Appendices: the one-page summary, then each yearly page (the scorecard first, as the notebooks are ordered).
-    appendices = [("A", "Summary", "summary")] + [
+    appendices = [("A", "The year on one page", "summary")] + [
         (_letter(i + 1), part["title"], part["id"]) for i, part in enumerate(parts)]
     return parts, appendices
 
@@ -349,12 +409,14 @@ def pack_html(wb, pages: list[dict], folder: Path, context: dict, parts=None) ->
     """The pack as one HTML document for WeasyPrint, from the notebooks executed in ``folder`` (or ``parts``,
     what :func:`pack_parts` gave for them)."""
     parts, appendices = parts or pack_parts(pages, folder, wb)
-    content = covering_parts(wb, len(appendices))
+    content = covering_parts(wb, appendices)
     return _environment().get_template("pack/pack.html.j2").render(
-        wb=pack_context(wb, context), parts=parts, appendices=appendices, **content)
+        wb=pack_context(wb, context), parts=parts, appendices=appendices, **content,
+        left_out=[page["title"] for page in pages_without_data(wb, pages)])
 
 
-def write_covering_pages(wb, pages: list[dict], folder: Path, context: dict, appendices: int) -> None:
+def write_covering_pages(wb, pages: list[dict], folder: Path, context: dict,
+                         appendices: list[tuple[str, str, str]]) -> None:
     """The covering report and the one-page summary as HTML pages of the year's output, with the masthead."""
     from analysis.glossary import facts_of, glossary_terms, link_page
     from analysis.publish import write_atomic
@@ -395,6 +457,31 @@ def split_across_pages(document, selectors=("tr", "figure", "img")) -> list[str]
     return split
 
 
+def headings_at_page_foot(document) -> list[str]:
+    """Headings that end a page of a rendered WeasyPrint document, parted from what they head (the pack's
+    stylesheet keeps each heading with what follows it), named like 'page 12: Phone calls'."""
+    found = []
+
+    def last_block(box):
+        children = [child for child in getattr(box, "children", ()) or ()
+                    if getattr(child, "element", None) is not None and not getattr(box, "is_header", False)]
+        blocks = [child for child in children if type(child).__name__.endswith(("BlockBox", "TableBox",
+                                                                                "TableWrapperBox"))]
+        return blocks[-1] if blocks else None
+
+    for number, page in enumerate(document.pages, start=1):
+        box = page._page_box
+        while True:
+            if getattr(box, "element", None) is not None and box.element.tag in ("h1", "h2", "h3", "h4"):
+                found.append(f"page {number}: {' '.join(''.join(box.element.itertext()).split())[:60]}")
+                break
+            child = last_block(box)
+            if child is None:
+                break
+            box = child
+    return found
+
+
 def write_pack(wb, pages: list[dict], folder: Path, context: dict) -> Path:
     """Write the committee pack's PDF into ``folder`` (the year's output being built) from the executed
     notebooks there, and the covering report and one-page summary as HTML pages beside it. Returns the PDF.
@@ -412,7 +499,7 @@ def write_pack(wb, pages: list[dict], folder: Path, context: dict) -> Path:
     parts, appendices = pack_parts(pages, folder, wb)
     html = pack_html(wb, pages, folder, context, (parts, appendices))
     target = folder / pack_file_name(wb.config.name, wb.year)
-    write_covering_pages(wb, pages, folder, {**context, "pack": target.name}, len(appendices))
+    write_covering_pages(wb, pages, folder, {**context, "pack": target.name}, appendices)
     temporary = target.with_name(f".{target.name}.tmp")
     HTML(string=html, base_url=str(folder)).render().write_pdf(temporary, pdf_variant="pdf/ua-1")
     temporary.replace(target)

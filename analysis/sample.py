@@ -596,13 +596,18 @@ name = "Overview and Scrutiny Committee"
 meeting_date = 2025-06-10
 report_of = "Head of Customer Services"
 lead_member = "Lead Member for Customer Focus"
-recommendation = "To CONSIDER the outcomes of the Customer Care Strategy for 2024/25 and the actions carried forward to the 2025/26 action plan."
-reasons = "The Overview and Scrutiny Committee monitors the delivery of the Customer Care Strategy each year."
+contact_officer = "Customer Services Manager, customer.services@brackenford.example.gov.uk"
+wards_affected = "All"
+key_decision = false
+recommendation = "To CONSIDER the outcomes of the Customer Care Strategy for 2024/25 and the actions carried forward to the 2025/26 action plan, and to CONSIDER the annual complaints performance and service improvement report and agree the Committee's response to it."
+reasons = "The Overview and Scrutiny Committee monitors the delivery of the Customer Care Strategy each year, and the Complaint Handling Code asks for the annual complaints report to go to the council's governing body with its response."
+background_papers = "Customer Care Strategy and its action plans, 2021/22 to 2024/25."
 
 [committee.implications]
 "Resource Implications" = "None directly resulting from this report."
 "Legal Implications" = "None directly resulting from this report."
-"Performance Management Follow-up" = "Delivery of the strategy is monitored by the Overview and Scrutiny Committee each year."
+"Equality Implications" = "The report shows how residents who do not use digital channels were served, by phone, letter and in person, and how representative the Citizens' Panel is."
+"Risk Management Implications" = "Without monitoring of the customer care standards there is a risk to the council's reputation."
 
 # Where each dataset is and what its columns are called, when that differs from the
 # standard names. Every other dataset here is simply <name>.csv / .xlsx / .parquet.

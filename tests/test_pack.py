@@ -53,6 +53,18 @@ def test_period_and_as_at_words():
     assert pack.data_as_at({}) is None
 
 
+def test_the_as_at_date_is_a_range_where_the_datasets_differ():
+    import datetime as dt
+    assert pack.as_at_words({"contacts": dt.date(2025, 4, 7), "calls": dt.date(2025, 4, 7), "x": None}) == \
+        "7 April 2025"
+    # the sample: calls and feedback to 31 March, complaints to 3 April, contacts to 7 April
+    assert pack.as_at_words({"contacts": dt.date(2025, 4, 7), "calls": dt.date(2025, 3, 31),
+                             "complaints": dt.date(2025, 4, 3)}) == "31 March to 7 April 2025"
+    assert pack.as_at_words({"a": dt.date(2024, 12, 28), "b": dt.date(2025, 4, 7)}) == \
+        "28 December 2024 to 7 April 2025"
+    assert pack.as_at_words({}) == ""
+
+
 def test_appendix_letters_run_on_after_z():
     assert [pack._letter(i) for i in (0, 1, 25, 26, 27)] == ["A", "B", "Z", "AA", "AB"]
 
@@ -120,6 +132,23 @@ def test_a_meeting_date_in_quotes_is_read_and_a_bad_one_is_an_error(tmp_path):
     assert "[committee.meeting_date] (line 4) must be a date written like 2025-06-10" in str(info.value)
 
 
+def test_the_standard_form_s_other_lines(tmp_path):
+    committee = _load(tmp_path, """
+        [committee]
+        contact_officer = "Customer Services Manager, 01234 567890"
+        wards_affected = "All"
+        key_decision = false
+        background_papers = "None."
+        """).committee
+    assert (committee.contact_officer, committee.wards_affected, committee.key_decision,
+            committee.background_papers) == ("Customer Services Manager, 01234 567890", "All", False, "None.")
+    header = dict(pack.covering_header(_wb(committee), 3))
+    assert header["Key Decision"] == "No" and header["Wards Affected"] == "All"
+    with pytest.raises(ConfigError) as info:
+        _load(tmp_path, '[committee]\nkey_decision = "no"\n')
+    assert "[committee.key_decision] (line 4) must be true or false" in str(info.value)
+
+
 def test_no_committee_section_gives_an_empty_committee_and_a_typo_is_a_warning(tmp_path):
     assert _load(tmp_path, "").committee == Committee()
     config = _load(tmp_path, '[committee]\nmeeting = "2025-06-10"\n')
@@ -140,6 +169,40 @@ def test_split_rows_are_found_so_the_check_can_fail():
     assert len(split) == 1 and split[0].startswith("tr on pages 1-3: lineline")
     short = HTML(string="<table><tr><td>one</td></tr><tr><td>two</td></tr></table>").render()
     assert pack.split_across_pages(short) == []
+
+
+def test_a_heading_left_at_the_foot_of_a_page_is_found():
+    from weasyprint import HTML
+
+    alone = HTML(string='<p>x</p><div><h2>Alone here</h2></div><div style="break-before: page"><p>y</p></div>')
+    assert pack.headings_at_page_foot(alone.render()) == ["page 1: Alone here"]
+    assert pack.headings_at_page_foot(HTML(string="<p>x</p><h2>Fine</h2><p>y</p>").render()) == []
+
+
+def test_a_page_without_any_of_its_data_is_left_out_of_the_pack():
+    """A council without feedback, a survey or a panel: its satisfaction page would be 'not recorded' throughout."""
+    wb = SimpleNamespace(data=SimpleNamespace(recorded=lambda name: name in {"contacts", "complaints"}))
+    pages = [{"stem": s, "title": s} for s in ("00-scorecard", "02-customer-care-standards",
+                                                "05-satisfaction-and-panel", "06-complaint-handling-code")]
+    # the scorecard always has data; the standards page has contacts; the Code's page has complaints
+    assert [p["stem"] for p in pack.pages_without_data(wb, pages)] == ["05-satisfaction-and-panel"]
+
+
+@pytest.mark.slow
+def test_the_sample_pack_splits_no_row_or_chart_and_leaves_no_heading_alone(sample_run):
+    from weasyprint import HTML
+
+    from analysis.publish import page_context
+    from analysis.workbook import DEFAULT_NOTEBOOKS, notebook_title, prepare
+
+    folder, _ = sample_run
+    wb = prepare()
+    pages = [{"stem": nb.stem, "title": notebook_title(nb), "href": f"{nb.stem}.html"}
+             for nb in sorted(DEFAULT_NOTEBOOKS.glob("*.ipynb"))]
+    document = HTML(string=pack.pack_html(wb, pages, folder, page_context(wb, pages)), base_url=str(folder)).render()
+    assert len(document.pages) >= 15
+    assert pack.split_across_pages(document) == []
+    assert pack.headings_at_page_foot(document) == []
 
 
 # --- the sample's pack, read back -----------------------------------------------------------
@@ -166,7 +229,7 @@ def test_every_page_has_the_running_header_footer_and_its_number(sample_pack):
         flat = " ".join(text.split())
         assert f"Page {number} of {total}" in flat, (number, flat[:200])
         assert "Brackenford District Council" in flat and "Customer Care Strategy 2024/25" in flat
-        assert "Covers 1 April 2024 to 31 March 2025" in flat and "Data as at 7 April 2025" in flat
+        assert "Covers 1 April 2024 to 31 March 2025" in flat and "Data as at 31 March to 7 April 2025" in flat
         assert "Sample data, not real figures" in flat
 
 
@@ -176,7 +239,7 @@ def test_the_contents_page_numbers_are_where_the_parts_start(sample_pack):
     cover = " ".join(pages[0].split())
     entries = re.findall(r"(Covering report|Appendix ([A-Z]+): ([^.]+?))\s*\.+\s*(\d+)", cover)
     titles = [e[0] for e in entries]
-    assert titles[:3] == ["Covering report", "Appendix A: Summary", "Appendix B: Scorecard"]
+    assert titles[:3] == ["Covering report", "Appendix A: The year on one page", "Appendix B: Scorecard"]
     notebooks = len(list((Path(__file__).parents[1] / "notebooks").glob("*.ipynb")))
     assert len(entries) == notebooks + 3  # the covering report, the summary, each yearly page and the glossary
     assert titles[-1] == f"Appendix {pack._letter(notebooks + 1)}: Glossary"
@@ -197,8 +260,9 @@ def test_the_contents_page_numbers_are_where_the_parts_start(sample_pack):
 def test_the_summary_is_one_page(sample_pack):
     _, _, pages = sample_pack
     flat = [" ".join(p.split()) for p in pages]
-    first = next(i for i, p in enumerate(flat) if "Appendix A Summary: Customer Care Strategy 2024/25" in p)
-    assert "at a glance" in flat[first] and "Measures by status against their targets" in flat[first]
+    first = next(i for i, p in enumerate(flat) if "Appendix A The year on one page: Customer Care Strategy" in p)
+    assert "Measures by status against their targets" in flat[first]
+    assert "Compared with 2023/24: 12 measures significantly better, none significantly worse." in flat[first]
     # what is worse than the baseline is on it, as is the closing note, so it all fits on this page
     assert "Significantly worse than in 2021/22 when the strategy began" in flat[first]
     assert "Every figure is on the scorecard" in flat[first]
@@ -215,13 +279,18 @@ def test_the_covering_report_says_what_the_scorecard_says(sample_pack, sample_ru
     text = " ".join(" ".join(pages[1:3]).split())
     for label in ("Report to: Overview and Scrutiny Committee", "Date of Meeting: 10 June 2025",
                   "Report of: Head of Customer Services", "Lead Member: Lead Member for Customer Focus",
-                  "Recommendation To CONSIDER the outcomes", "Legal Implications None directly"):
+                  "Wards Affected: All", "Key Decision: No", "Recommendation To CONSIDER the outcomes",
+                  "Legal Implications None directly", "Background Papers Customer Care Strategy",
+                  "is the annual complaints performance and service improvement report"):
         assert label in text, label
     card = scorecard_frame(prepare())
     status = card["Status"] if "Status" in card else card["Met"]
     met = int((status == "met").sum())
     with_target = int(status.isin(["met", "not met", "improving but not met"]).sum())
     assert f"Of the {with_target} measures with a target, " in text
+    # each target not met is listed with its figure and target
+    for line in card[status.isin(["not met", "improving but not met"])].to_dict("records"):
+        assert f"{line['Measure']}: {line['value_shown']}, target {line['Target']}" in text
     better = int((card["previous_verdict"] == "better").sum())
     assert f"Compared with 2023/24, {better} measures were significantly better" in text
     worse_baseline = card.loc[card["baseline_verdict"] == "worse", "Measure"].tolist()
@@ -237,7 +306,7 @@ def test_the_covering_report_and_summary_are_html_pages_too(sample_pack):
     assert "Executive Summary" in covering and "Date of Meeting:" in covering
     assert "Measures by status against their targets" in summary
     for page in (covering, summary):
-        assert "Covers 1 April 2024 to 31 March 2025; data as at 7 April 2025." in page
+        assert "Covers 1 April 2024 to 31 March 2025; data as at 31 March to 7 April 2025." in page
 
 
 @pytest.mark.slow
