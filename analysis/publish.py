@@ -22,6 +22,7 @@ from traitlets.config import Config as TraitletsConfig
 import analysis
 from analysis import pack
 from analysis.glossary import GLOSSARY_PAGE, facts_of, glossary_terms, link_page
+from analysis.provenance import git_commit
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # Cells with these tags never reach a members' page: papermill's parameter cells and analysts' notes.
@@ -30,8 +31,6 @@ HIDDEN_TAGS = {"parameters", "injected-parameters", "remove-cell", "analyst-only
 
 def page_context(workbook, pages: list[dict]) -> dict:
     """What every page of one run shows around its content: banner, navigation, provenance."""
-    from analysis.workbook import git_commit
-
     return {
         "council": workbook.config.name,
         "year": workbook.year,
@@ -51,7 +50,7 @@ def page_context(workbook, pages: list[dict]) -> dict:
         "minimum_count": workbook.config.minimum_count,
         # At the top of every page: the period the figures cover and the date the data runs to.
         "period": pack.period_words(workbook.year, workbook.config.year_start_month),
-        "data_as_at": pack.date_words(pack.data_as_at(workbook.as_at)),
+        "data_as_at": pack.as_at_words(workbook.as_at),
         # The committee pack's pages and the glossary, after the yearly pages in the navigation.
         "extras": [{"stem": "covering-report", "href": "covering-report.html", "title": "Covering report"},
                    {"stem": "summary", "href": "summary.html", "title": "The year on one page"},

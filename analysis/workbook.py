@@ -42,6 +42,7 @@ from analysis.compare import add_comparisons, break_comparisons, to_csv_frame
 from analysis.config import Config, load_config
 from analysis.datasets import Datasets, frames_kept_apart, load_all
 from analysis.errors import WorkbookError
+from analysis.provenance import git_commit  # noqa: F401 (kept importable as analysis.workbook.git_commit)
 from analysis.measures import (
     CALL_MONTHLY,
     MEASURE_NEEDS,
@@ -416,15 +417,6 @@ def notebook_title(path: Path) -> str:
     return path.stem.replace("-", " ").replace("_", " ").capitalize()
 
 
-def git_commit() -> str:
-    try:
-        out = subprocess.run(["git", "-C", str(REPO_DIR), "rev-parse", "--short", "HEAD"], capture_output=True,
-                             text=True, timeout=5)
-        return out.stdout.strip() or "unknown"
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-
-
 @contextlib.contextmanager
 def _ctrl_c_held():
     """Hold a Ctrl+C back while worker processes are forked, then raise it.
@@ -463,7 +455,7 @@ def execute_and_export(notebook: str, executed: str, html: str, parameters: dict
     """
     import papermill
 
-    from analysis.publish import export_html
+    from analysis.publish import export_html  # lazily: a notebook kernel opening the workbook never needs nbconvert
 
     from papermill.exceptions import PapermillExecutionError
 
