@@ -256,7 +256,28 @@ def compute_measures(datasets: Datasets, as_at: dict[str, dt.date | None], years
     # The denominator (invited, contacts due) is still known; what it would be compared with is not.
     rows.loc[rows["measure_id"].isin(unrecorded), ["value", "numerator"]] = np.nan
     rows = add_comparisons(rows, datasets.get("measures"), config.baseline_year or (years[0] if years else None))
+    rows = untested_where_unlike(rows, config)
     return break_comparisons(rows, comparison_breaks(datasets.get("survey")))
+
+
+def untested_where_unlike(rows: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """measures.csv's ``significant`` and ``significant_since_baseline`` left empty where a standard the figure
+    counts against changed between the two years: the figures are given (previous_value, change, ...) as the
+    contract defines them, but a test of two figures measured against different standards would claim a change
+    in the service that may be only a change in the standard, and the pages never make that claim."""
+    from analysis.present import STANDARD_MEASURES, standard_changes
+
+    rows = rows.copy()
+    candidates = rows[rows["measure_id"].isin(list(STANDARD_MEASURES))]
+    keys = candidates[["measure_id", "breakdown", "year", "baseline_year"]].drop_duplicates()
+    for measure_id, breakdown, year, baseline in keys.itertuples(index=False):
+        at = (rows["measure_id"] == measure_id) & (rows["breakdown"] == breakdown) & (rows["year"] == year)
+        if standard_changes(config, measure_id, breakdown, str(year)):
+            rows.loc[at, "significant"] = pd.NA
+        if isinstance(baseline, str) and baseline < str(year) and standard_changes(
+                config, measure_id, breakdown, str(year), baseline):
+            rows.loc[at, "significant_since_baseline"] = pd.NA
+    return rows
 
 
 def compute_monthly(datasets: Datasets, as_at: dict[str, dt.date | None], year: str) -> dict[str, pd.DataFrame]:

@@ -126,3 +126,21 @@ def test_rate_rows_carry_each_years_monthly_dispersion():
     success = np.array([1] * 7 + [0] * 3 + [1] * 9 + [0])
     rows = rate_rows("x", pd.Series(["2023/24"] * 20), success, np.ones(20), months=months)
     assert rows["monthly_chi2"].iloc[0] == pytest.approx(1.25) and rows["months"].iloc[0] == 2
+
+
+def test_no_test_is_made_across_a_change_of_standard():
+    """The sample's email standard went from 10 to 5 working days in 2022/23 (council.toml). measures.csv keeps the
+    change but leaves the test empty where the figures count against different standards: 2022/23 on the year before
+    (the headline, the email channel, the digital group), and every later year against 2021/22; the letter channel,
+    whose standard never changed, is still tested."""
+    from analysis.workbook import prepare
+
+    m = prepare().measures
+    rows = m[m["measure_id"] == "responses_within_standard"].set_index(["year", "breakdown"])
+    for key in (("2022/23", ""), ("2022/23", "channel=email"), ("2022/23", "channel_group=digital")):
+        assert pd.isna(rows.loc[key, "significant"]), key
+        assert not pd.isna(rows.loc[key, "change"]), key  # the figures are still given
+    for key in (("2024/25", ""), ("2024/25", "channel=email"), ("2023/24", "channel_group=digital")):
+        assert pd.isna(rows.loc[key, "significant_since_baseline"]), key
+    assert not pd.isna(rows.loc[("2024/25", "channel=letter"), "significant_since_baseline"])
+    assert not pd.isna(rows.loc[("2024/25", ""), "significant"])  # 2023/24 to 2024/25: the same standards
