@@ -863,10 +863,10 @@ NOT_RECORDED = "not recorded"
 
 def not_recorded(workbook, dataset: str, column: str | None = None) -> str:
     """Why a figure cannot be given, as a sentence without its full stop ('' when the exports record it):
-    'The data folder has no complaints', 'The action plan does not record which later action continues
+    'The data for this report has no complaints', 'The action plan does not record which later action continues
     each action'."""
     if not workbook.data.recorded(dataset):
-        return f"The data folder has no {DATASET_WORDS.get(dataset, dataset.replace('_', ' '))}"
+        return f"The data for this report has no {DATASET_WORDS.get(dataset, dataset.replace('_', ' '))}"
     if column is None or workbook.data.recorded(dataset, column):
         return ""
     subject = RECORDED_SUBJECT.get(dataset, f"The {DATASET_WORDS.get(dataset, dataset)} data")
@@ -1084,9 +1084,13 @@ SCORECARD_ORDER = (
 # outcome, given on the Code's page. complaints_extended, complaints_not_accepted and ombudsman_upheld are
 # percentages of counts a page shows (complaints received; the decisions upheld and not upheld), which the run's
 # record does not hold yet: on the scorecard a small count could be worked back from them, so only the Code's
-# page, which plans them with its own record (pages.code_disclosure), shows them.
+# page, which plans them with its own record (pages.code_disclosure), shows them. ombudsman_remedy_complied is a
+# percentage of a handful of remedies: the Code's page shows it only while the remedies complied with and not
+# complied with may both be shown (57.1% of 7 is 3 not complied with), by that page's record, which the scorecard
+# does not ask; so it is on the Code's page only, and the scorecard never shows a figure that page hides.
 NOT_ON_SCORECARD = {"actions_not_achieved", "actions_carried_forward", "panel_representation", "complaints_received",
-                    "ombudsman_decisions", "complaints_extended", "complaints_not_accepted", "ombudsman_upheld"}
+                    "ombudsman_decisions", "complaints_extended", "complaints_not_accepted", "ombudsman_upheld",
+                    "ombudsman_remedy_complied"}
 
 
 def _register_lookup(register: pd.DataFrame | None) -> dict[str, dict]:

@@ -214,7 +214,7 @@ def test_without_a_panel_there_is_no_representation_claim(tmp_path):
     wb = prepare(council(tmp_path, {"action_plan.csv": ONE_ACTION, "population.csv": POPULATION}), year="2023/24")
     assert not wb.data.recorded("panel")
     sentence = words(pages.panel_under_represented_sentence(wb))
-    assert sentence == ("The data folder has no Citizens' Panel membership, so it cannot be said whether any group "
+    assert sentence == ("The data for this report has no Citizens' Panel membership, so it cannot be said whether any group "
                         "of residents is under-represented on the panel.")
     assert "no group" not in sentence.lower()
     # The table under that sentence adds nothing: saying it twice is noise.
@@ -225,7 +225,7 @@ def test_without_population_figures_there_is_no_representation_claim(tmp_path):
     panel = "member_id,joined_on,age_band,sex\nM1,2020-01-01,16-24,Female\n"
     wb = prepare(council(tmp_path, {"action_plan.csv": ONE_ACTION, "panel.csv": panel}), year="2023/24")
     assert words(pages.panel_under_represented_sentence(wb)) == (
-        "The data folder has no population figures, so it cannot be said whether any group of residents is "
+        "The data for this report has no population figures, so it cannot be said whether any group of residents is "
         "under-represented on the panel.")
 
 
@@ -334,7 +334,7 @@ def test_without_resolved_first_contact_it_is_not_recorded(bare):
         "shown.")
     # No acknowledgement standard in council.toml: that is the reason given, not the missing column.
     assert words(pages.channel_table(bare, "acknowledgements_within_standard", "Acknowledgements")) == (
-        "council.toml sets no acknowledgement standard for the channels in the data, so acknowledgements are not "
+        "The council has set no acknowledgement standard for the channels in the data, so acknowledgements are not "
         "measured.")
 
 
