@@ -497,8 +497,21 @@ def _rebase(table: dict, key: str, problems: _Problems) -> dict[str, tuple[str, 
     return rebase
 
 
+def _value_map_column_required(key: str, column: str) -> bool:
+    """Whether the column a [datasets.NAME.values.COLUMN] table maps is one every record must have (``key`` is
+    "datasets.NAME.values"; an extra source such as report_it is its dataset's). A column the contract does not
+    have is not: the loader says that the table maps nothing."""
+    # Imported here: the loader's contract reads this module's names, so it cannot be imported at its top.
+    from analysis.loader.schema import SCHEMAS
+
+    name = key.split(".")[1] if key.count(".") >= 2 else ""
+    dataset = EXTRA_SOURCES.get(name, (name,))[0]
+    return any(c.name == column and c.required for c in SCHEMAS.get(dataset, ()))
+
+
 def _value_maps(table, key: str, problems: _Problems) -> dict[str, dict[str, str]]:
-    """[datasets.NAME.values.COLUMN] tables: the export's value = the contract's value."""
+    """[datasets.NAME.values.COLUMN] tables: the export's value = the contract's value; an empty one ("N/A" = "")
+    means no value (a blank cell), for an optional column only."""
     if not isinstance(table, dict):
         problems.error(key, 'must be tables of values, e.g. [datasets.contacts.values.channel] then "Web" = "online_form"')
         return {}
@@ -513,10 +526,15 @@ def _value_maps(table, key: str, problems: _Problems) -> dict[str, dict[str, str
             if isinstance(ours, bool):
                 ours = "true" if ours else "false"
             if isinstance(ours, str) and not ours.strip():
-                problems.error(item_key, (
-                    f'"{theirs}" maps to nothing. To leave such rows out, list the value under '
-                    f'[{key.rsplit(".", 1)[0]}.skip] instead, e.g. "{column}" = ["{theirs}"]'))
-                continue
+                # "N/A" = "" says the export's word means no value: a blank cell, which an optional
+                # column may have. A required column may not: the rows would be reported as empty.
+                if _value_map_column_required(key, str(column)):
+                    problems.error(item_key, (
+                        f'"{theirs}" maps to nothing, but {column} is required, so every record must have one. '
+                        f'To leave such rows out, list the value under [{key.rsplit(".", 1)[0]}.skip] instead, '
+                        f'e.g. "{column}" = ["{theirs}"]'))
+                    continue
+                ours = ""
             if not isinstance(ours, (str, int)):
                 problems.error(item_key, f'"{theirs}" must map to a value in quotes (got {ours!r})')
                 continue

@@ -29,6 +29,9 @@ def _duplicates_across_files(ds: str, frames: list[pd.DataFrame], sources: list[
         if len(having) < 2:
             continue
         combined = pd.concat([f[key].assign(_file=i, _row=np.arange(len(f))) for i, f in having], ignore_index=True)
+        # A key missing after parsing (empty, or a stage not mapped yet) is reported with its file already: two
+        # records would otherwise look alike (C1 + <missing>).
+        combined = combined.dropna(subset=key)
         # Repeats within one file are that file's own problem (reported with it); here only a record whose
         # first appearance is in an earlier file.
         first_file = combined.groupby(key, sort=False, dropna=False)["_file"].transform("first")
@@ -166,8 +169,11 @@ def _unknown_measure_ids(ds: str, frame: pd.DataFrame, source: SourceFile, known
                        f"council.toml (start that heading if it is not there):\n      "
                        f"{_toml_string(value)} = {_toml_string(near)}")
             else:
+                # No near id to offer: the line to add all the same, for the user to put the right id in.
                 fix = (f"use one of the workbook's measure ids: {', '.join(known)}; a measure of your own needs a "
-                       "row in the register of measures (measures.csv) first.")
+                       "row in the register of measures (measures.csv) first.\n  If it means one of them, correct "
+                       f"it in the file, or add this line under {section} in council.toml (start that heading if "
+                       f"it is not there), with that id:\n      {_toml_string(value)} = \"...\"")
         if register_unread:
             fix += "\n  (the register of measures could not be read, so its ids are not known yet: fix it first.)"
         if ds == "action_plan":

@@ -63,8 +63,8 @@ def _parse_file(ds: str, frame: pd.DataFrame, source: SourceFile, config: Config
                 values = mapped
             if col.kind == "label":
                 parsed["status_label"] = text
-            # Reported above, once per distinct value: not again as unreadable.
-            text = text.where(mapped.notna() | text.isna()) if found else text
+            # Reported above, once per distinct value, or mapped to no value ("N/A" = ""): not unreadable either way.
+            text = text.where(mapped.notna() | text.isna())
         elif col.kind in ("timestamp", "date"):
             values = parse_timestamps(raw) if col.kind == "timestamp" else parse_dates(raw)
             if col.kind == "date":
@@ -156,10 +156,12 @@ def _months_as_dates(ds: str, col: Col, raw: pd.Series, values: pd.Series, sourc
     if read.any():
         values[loose.index[read]] = loose[read]
         positions = np.flatnonzero(left.to_numpy())[read.to_numpy()]
-        shown = (typed[read].head(20) + " read as " + loose[read].head(20).dt.strftime("%d/%m/%Y").values)
+        written = loose[read].head(20).dt.strftime("%d/%m/%Y")
+        shown = typed[read].head(20) + " read as " + written.values
+        # The example is the first one's own last day ('March 2024' -> 31/03/2024), not a date of another year.
         problems.append(_problem_at(ds, source, col.name, positions, (
             "has a month or quarter where a date is expected: read as its last day"), shown, fatal=False, fix=(
-            "nothing, if the last day is meant; otherwise type the date in full (31/03/2025).")))
+            f"nothing, if the last day is meant; otherwise type the date in full ({written.iloc[0]}).")))
     if (ds, col.name) in WORDS_AS_NO_DATE:
         words = ~read & ~typed.str.contains(r"\d", na=False)
         if words.any():

@@ -1,5 +1,6 @@
-"""Stage 2b of the loader, rows that are not records: blank rows, a report's footer, total rows,
-heading rows (``section_rows = "theme"``) and the rows ``[datasets.NAME.skip]`` leaves out.
+"""Stage 2b of the loader, rows that are not records: blank rows, a report's footer, a note typed
+below the records, total rows, heading rows (``section_rows = "theme"``) and the rows
+``[datasets.NAME.skip]`` leaves out.
 
 Each is left out with a warning naming its rows; the rows kept keep their own numbers
 (``SourceFile.row_numbers``). Hands the frame of records on to parsing.
@@ -72,11 +73,34 @@ def _row_context(cells: list[pd.Series]) -> pd.DataFrame:
     return pd.DataFrame({ROW_FIRST: first, ROW_ONE_VALUE: one_value, ROW_BLANK: first.isna().to_numpy()})
 
 
+# Words, not an id: a letter, a space and another letter ("Updated by J Okafor, April 2025"; not "HBC-CMP-1"
+# or the Ombudsman's "22 015 556").
+NOTE_WORDS = re.compile(r"[^\W\d_].*\s.*[^\W\d_]")
+
+
+def _notes(ds: str, frame: pd.DataFrame, first: pd.Series, looked_at: np.ndarray) -> np.ndarray:
+    """Where a row below the records could be a note typed under the table ("Updated by J Okafor, April 2025")
+    rather than a record with missing values: a record has its id, so a row is a note when its required id
+    columns are empty, or when the one cell filled reads as words, not an id. Only the rows looked at (those
+    without the required date) can be; the caller adds that the row has one cell filled and is below the last
+    record."""
+    length = len(frame)
+    ids = [c.name for c in SCHEMAS[ds] if c.required and c.name.endswith("_id") and c.name in frame.columns]
+    no_id = np.zeros(length, dtype=bool)
+    no_id[looked_at] = True
+    for name in ids:
+        no_id[looked_at] &= _as_text(frame[name].iloc[looked_at]).isna().to_numpy(dtype=bool)
+    worded = np.zeros(length, dtype=bool)
+    worded[looked_at] = first.iloc[looked_at].str.contains(NOTE_WORDS, na=False).to_numpy(dtype=bool)
+    return no_id | worded
+
+
 def _skip_non_data(ds: str, frame: pd.DataFrame, source: SourceFile, layout: _Layout,
                    ) -> tuple[pd.DataFrame, SourceFile, list[Problem]]:
-    """Leave out what is not data, and say so: blank rows, a report's footer after the last record,
-    total rows and, for ``section_rows = "theme"``, heading rows (whose text becomes the theme of the rows
-    below them). The rows kept keep their own row numbers.
+    """Leave out what is not data, and say so: blank rows, a report's footer after the last record, a note
+    typed below the records (text in one cell, without the record's id: see :func:`_notes`), total rows
+    and, for ``section_rows = "theme"``, heading rows (whose text becomes the theme of the rows below them).
+    The rows kept keep their own row numbers.
 
     Only rows without the dataset's required date can be any of these (a heading has none either), so on
     millions of contacts only those few rows are looked at closely."""
@@ -119,7 +143,11 @@ def _skip_non_data(ds: str, frame: pd.DataFrame, source: SourceFile, layout: _La
         # A heading holds words: a row with only a ref (1.2) is an action whose other cells are empty.
         worded = first.str.contains(r"[^\W\d_]", na=False).to_numpy(dtype=bool)
         heading = one_value & worded & ~blank & ~footer & ~total
-    kept = ~(blank | footer | total | heading)
+    note = np.zeros(length, dtype=bool)
+    if trailing and layout.section_rows != "theme":  # there, a row of one cell is a heading
+        note[length - trailing:] = True
+        note &= _notes(ds, frame, first, looked_at) & one_value & ~blank & ~footer & ~total
+    kept = ~(blank | footer | total | heading | note)
     problems = []
     last_kept = np.flatnonzero(kept)[-1] if kept.any() else -1
     inner_blank = blank & ~footer & (np.arange(length) < last_kept)
@@ -129,6 +157,8 @@ def _skip_non_data(ds: str, frame: pd.DataFrame, source: SourceFile, layout: _La
          "nothing; these lines are never counted."),
         (total, "has total rows (the first cell reads Total and the date is empty), not data: skipped",
          "nothing; totals are never counted (the workbook counts the records themselves)."),
+        (note, "has a note below the records (text in one cell, without the id or date a record has), not data: "
+               "skipped", "nothing; it is never counted. If it is a record, give it its id and date in the export."),
     ):
         if mask.any():
             shown = first[mask].dropna().head(20)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
@@ -162,8 +163,44 @@ def _validate(ds: str, frame: pd.DataFrame, source: SourceFile, config: Config, 
                 values = _as_text(raw[column]).iloc[group["index"].astype(int).to_numpy()]
                 drop.extend(group.index[values.notna().to_numpy()])
         cases = cases.drop(drop)
+        cases = _real_repeats(ds, cases, frame, raw)
         return _problems_from_pandera(ds, cases, source, raw, config)
     return []
+
+
+def _real_repeats(ds: str, cases: pd.DataFrame, frame: pd.DataFrame, raw: pd.DataFrame) -> pd.DataFrame:
+    """Pandera's failure cases without the repeats that are not real: a key value that was typed but could not
+    be read ('Stage 1 - Investigation' before council.toml maps it) is already reported as such, and is missing
+    in the frame, so two different records would look like the same complaint_id + <missing>. Each uniqueness
+    check is worked out again over the rows whose key columns have no such value problem; the others are
+    checked once their values are fixed."""
+    checks = cases["check"].astype(str)
+    keys = []
+    if (checks == "multiple_fields_uniqueness").any():
+        keys.append(("multiple_fields_uniqueness", list(UNIQUE_TOGETHER.get(ds, ()))))
+    single = checks == "field_uniqueness"
+    keys += [("field_uniqueness", [c]) for c in cases.loc[single, "column"].dropna().astype(str).unique()]
+    position = pd.to_numeric(cases["index"], errors="coerce")
+    known = (position.notna() & position.between(0, len(frame) - 1)).to_numpy(dtype=bool)
+    drop = np.zeros(len(cases), dtype=bool)
+    for check, columns in keys:
+        if not columns or not set(columns) <= set(frame.columns):
+            continue
+        unread = np.zeros(len(frame), dtype=bool)
+        for name in columns:
+            if name in raw.columns:
+                unread |= (frame[name].isna() & _as_text(raw[name]).notna()).to_numpy(dtype=bool)
+        if not unread.any():
+            continue
+        repeated = np.zeros(len(frame), dtype=bool)
+        repeated[~unread] = frame.loc[~unread, columns].duplicated(keep=False).to_numpy(dtype=bool)
+        mine = (checks == check).to_numpy(dtype=bool)
+        if check == "field_uniqueness":
+            mine &= (cases["column"].astype(str) == columns[0]).to_numpy(dtype=bool)
+        real = np.ones(len(cases), dtype=bool)
+        real[known] = repeated[position[known].astype(int).to_numpy()]
+        drop |= mine & ~real
+    return cases[~drop]
 
 
 def _check_fix(ds: str, column: str | None, check: str, config: Config | None) -> str:
@@ -216,6 +253,9 @@ def _problems_from_pandera(ds: str, cases: pd.DataFrame, source: SourceFile, raw
         positions = pd.to_numeric(group["index"], errors="coerce").dropna().astype(int).sort_values().unique()
         check = str(check)
         fix = _check_fix(ds, column or None, check, config)
+        if check == "not_nullable":  # a row that is not a record (a note, a cancelled case) may be left out
+            fix = (fix[:-1] + f"; or, to leave out rows that are not records, list a value that marks them under "
+                   f'[datasets.{source.key or ds}.skip] in council.toml, e.g. "Status" = ["Cancelled"].')
         if check == "not_nullable":
             message = "is empty where a value is required"
         elif check == "field_uniqueness":

@@ -3,7 +3,8 @@ themes, places, yes/no): council.toml's ``[datasets.KEY.values.COLUMN]`` maps an
 obvious spellings, matched without regard to capitals, spaces and hyphens.
 
 A value that matches nothing is reported once per distinct value, with its rows and the
-exact council.toml line that would map it. Used by :mod:`analysis.loader.parse_file`.
+exact council.toml line that would map it; one mapped to an empty string ("N/A" = "") is no
+value, as a blank cell (council.toml allows it for optional columns only). Used by :mod:`analysis.loader.parse_file`.
 """
 
 from __future__ import annotations
@@ -79,12 +80,14 @@ def _mapped_values(ds: str, col: Col, text: pd.Series, source: SourceFile, confi
     result = []
     for unique, k in zip(uniques, keys):
         target = user.get(k, unique)
-        if values is not None:
+        if target == "":  # mapped to nothing ("N/A" = ""): no value, as a blank cell (optional columns only)
+            target = None
+        elif values is not None:
             target = values.allowed.get(_key(target)) if target != unique else values.allowed.get(k)
         result.append(target)
     if values is not None:
         for theirs, ours in ((spec.values if spec else {}).get(col.name) or {}).items():
-            if values.allowed.get(_key(ours)) is None:
+            if ours != "" and values.allowed.get(_key(ours)) is None:
                 problems.append(_problem(ds, source.name, (
                     f"council.toml maps {theirs!r} to {ours!r} under [datasets.{key}.values.{col.name}], "
                     f"which is not {values.what}"), f"map it to one of: {', '.join(values.listed)}."))
@@ -92,7 +95,7 @@ def _mapped_values(ds: str, col: Col, text: pd.Series, source: SourceFile, confi
     out = pd.Series(np.where(codes >= 0, mapped[np.maximum(codes, 0)], None), index=text.index, dtype="string")
     if values is None:
         return out, problems
-    unknown = [i for i, r in enumerate(result) if r is None]
+    unknown = [i for i, r in enumerate(result) if r is None and user.get(keys[i]) != ""]
     if unknown:
         problems.extend(_unknown_values(ds, col, source, codes, uniques, unknown, values, key))
     return out, problems
