@@ -67,9 +67,24 @@ def _format(value: float, unit: str) -> str:
         return f"{value:.1f} days"
     if unit == "ratio":  # 1 is representative: 0.45 and 0.5 must not both read "0"
         return f"{value:.2f}"
-    if unit == "score" and abs(value) < 10:
+    if unit == "score":  # as the scorecard writes it (present.value_words): 52.4, not 52
         return f"{value:.1f}"
     return f"{value:,.0f}"
+
+
+def _value_limits(values: pd.Series, unit: str, target: float | None = None) -> tuple[float, float]:
+    """The value axis of a line chart: 0 to 100 for a percentage; otherwise from 0 (or below the lowest value,
+    for a score that can be negative) to a little above the highest value or target, so that the top point's
+    marker is drawn whole (matplotlib's own margin, taken from the values' range alone, is too thin once the
+    axis starts at 0: a net satisfaction of 52.4 was cut in half at the top)."""
+    if unit == "percent":
+        return 0.0, 100.0
+    shown = pd.to_numeric(values, errors="coerce").dropna().tolist()
+    if target is not None and not pd.isna(target):
+        shown.append(float(target))
+    low, high = min([0.0, *shown]), max([0.0, *shown])
+    pad = 0.08 * ((high - low) or 1.0)
+    return (low - pad if low < 0 else 0.0), high + pad
 
 
 def line_chart(data: pd.DataFrame, *, x: str, y: str, series: str | None, title: str, subtitle: str,
@@ -91,10 +106,7 @@ def line_chart(data: pd.DataFrame, *, x: str, y: str, series: str | None, title:
         ax.axhline(target, color="#1b1b1b", linestyle="--", linewidth=1)
         ax.annotate(f"target {_format(target, unit)}", (0, target), xytext=(0, 4), textcoords="offset points",
                     fontsize=9, color="#1b1b1b")
-    if unit == "percent":
-        ax.set_ylim(0, 100)
-    else:
-        ax.set_ylim(bottom=0)
+    ax.set_ylim(*_value_limits(data[y], unit, target))
     bottom, top = ax.get_ylim()
     for value, position, name, colour, label_y in _spread_labels(labels, (top - bottom) * 0.055, (bottom, top)):
         ax.annotate(name, (position, value), xytext=(position + 0.08, label_y), textcoords="data",

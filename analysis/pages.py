@@ -54,7 +54,7 @@ STATUS_WORDS = {"achieved": "Achieved", "not_achieved": "Not achieved", "ongoing
 
 
 def _missing(what: str) -> Html:
-    return paragraph(f"The data folder has no {what}, so this section cannot be shown.")
+    return paragraph(f"The data for this report has no {what}, so this section cannot be shown.")
 
 
 def _not_shown(wb, dataset: str, column: str | None, consequence: str) -> Html | None:
@@ -221,6 +221,9 @@ def completion_rate_table(wb) -> Html:
 
 
 def carried_more_than_once(wb) -> Html:
+    """Each chain of actions carried forward two or more times, once: its latest action (up to this year), the
+    year the chain was first planned and how many times it has been carried forward. (An earlier link of the
+    chain, such as 2023/24 2a carried on as 2024/25 2a, is the same action and is not listed again.)"""
     plan = wb.data.action_plan
     if plan is None:
         return _missing("action plan")
@@ -229,18 +232,22 @@ def carried_more_than_once(wb) -> Html:
     if unlinked:
         return unlinked
     chains = carry_forward_chains(plan[plan["plan_year"] <= wb.year])
-    repeat = chains[chains["times_carried"] >= 2]
+    # An action some later action continues is not its chain's latest: the chain is listed at its latest.
+    continued = set(chains["carried_from"].dropna().astype(str))
+    latest = ~(chains["plan_year"].astype(str) + ":" + chains["action_id"].astype(str)).isin(continued)
+    repeat = chains[latest & (chains["times_carried"] >= 2)]
     if repeat.empty:
         return paragraph("No action has been carried forward more than once.")
     frame = pd.DataFrame({
-        "Plan year": repeat["plan_year"],
+        "Latest plan year": repeat["plan_year"],
         "Ref": repeat["action_id"],
-        "Action": repeat["action"],
+        "Latest action": repeat["action"],
         "First planned": repeat["first_planned"],
         "Times carried forward": repeat["times_carried"],
         "Status": repeat["status"].map(STATUS_WORDS),
     })
-    return table(frame, "Actions carried forward more than once", numeric=("Times carried forward",))
+    return table(frame, "Actions carried forward more than once: each shown once, at its latest plan year",
+                 numeric=("Times carried forward",))
 
 
 def _successors(plan: pd.DataFrame) -> pd.Series:
@@ -456,9 +463,9 @@ def not_yet_due_note(wb) -> Html:
 
 # Why a channel table of a standard has no rows: no channel in the data has that standard.
 NO_STANDARD = {
-    "responses_within_standard": "council.toml sets no response standard for the channels in the data, so "
+    "responses_within_standard": "The council has set no response standard for the channels in the data, so "
                                  "responses are not measured.",
-    "acknowledgements_within_standard": "council.toml sets no acknowledgement standard for the channels in the "
+    "acknowledgements_within_standard": "The council has set no acknowledgement standard for the channels in the "
                                         "data, so acknowledgements are not measured.",
 }
 
@@ -754,9 +761,9 @@ def _channel_measure(wb, channel: str) -> tuple[str, dict[str, str]]:
     if channel == "phone":
         seconds = wb.config.phone_answer_within_seconds
         if not wb.data.recorded("calls"):
-            return "Calls answered in time: the data folder has no telephony data", {}
+            return "Calls answered in time: the data for this report has no phone system figures", {}
         if seconds is None:
-            return "Calls answered in time: council.toml sets no phone standard", {}
+            return "Calls answered in time: the council has set no phone standard", {}
         return (f"Calls answered within {seconds} seconds, of calls answered (phone system)",
                 _by_year(wb, "calls_answered_within_standard", "", "percent"))
     standard = wb.config.respond_within.get(channel)
@@ -885,11 +892,12 @@ def in_person_purposes(wb) -> Html:
     plan = disclosure(wb)
     parts = [_purposes_at(wb, plan, place, visits) for place, visits in counts.groupby("location", sort=False)]
     frame = pd.concat([p for p, _ in parts], ignore_index=True)
-    # "Other purposes" is hidden only where the place's visits or a purpose named is: the note says why.
+    # "Other purposes" is hidden only where the place's visits are: the note says why.
     note = plan.note([k for _, ks in parts for k in ks])
     folded = ("" if not (frame["Purpose"] == OTHER_PURPOSES).any() else
-              f". A purpose is named only where it had {plan.minimum_count} or more visits at the place: "
-              f"\u201c{OTHER_PURPOSES}\u201d counts the rest of the place's visits together")
+              f". A purpose is named only where it had {plan.minimum_count} or more visits at the place; "
+              f"\u201c{OTHER_PURPOSES}\u201d counts the rest of the place's visits together, so that each "
+              "place's rows add up to its visits")
     return table(frame, f"The three most common purposes of visits at each of the {name}, {wb.year}{folded}{note}",
                  numeric=("Visits", "Share of the place's visits"))
 
@@ -898,32 +906,61 @@ OTHER_PURPOSES = "Other purposes"
 
 
 def _purposes_at(wb, plan, place: str, visits: pd.DataFrame) -> tuple[pd.DataFrame, list]:
-    """One place's rows of :func:`in_person_purposes`: its three commonest purposes (the facts list them
-    commonest first), those with fewer than ``minimum_count`` visits folded into "Other purposes" with the
-    place's other visits (``investigate.fold_shown``: "Other purposes" is never a small number that the place's
-    total less the purposes named would give), and the record's keys of the purposes named."""
+    """One place's rows of :func:`in_person_purposes`, which add up to the place's visits: its three commonest
+    purposes (the facts list every purpose, commonest first) that had at least ``minimum_count`` visits and that
+    the run's record shows, then "Other purposes", the rest of the place's visits (the purposes not named and
+    the less common ones together); and the record's keys behind the cells (for the caption's note).
+
+    A purpose the record hides (the sample's Northbrook council tax, 6, hidden so that its 2 general enquiries
+    cannot be worked out) is counted in "Other purposes" rather than named as "not shown". "Other purposes" is
+    never a small number shown: while it would be, the least common purpose named is counted in it as well."""
     minimum = plan.minimum_count
-    top = visits.head(3)
-    keys = {c: ("in_person_visits", f"location={place}|category={c}", wb.year) for c in top["category"]}
+    keys = {c: ("in_person_visits", f"location={place}|category={c}", wb.year) for c in visits["category"]}
     place_key = ("contacts_received", f"location={place}", wb.year)
-    total = plan.values.get(place_key, float(visits["visits"].sum()))
-    counts = pd.DataFrame({"visits": top["visits"].to_numpy(dtype="float64")}, index=top["category"].to_numpy())
-    hidden = pd.DataFrame({"visits": [plan.hidden(keys[c]) for c in counts.index]}, index=counts.index)
-    folded, flags = inv.fold_shown(counts, hidden, pd.Series({"visits": total}),
-                                   pd.Series({"visits": plan.hidden(place_key)}), minimum, OTHER_PURPOSES)
-    named = [c for c in folded.index if c in keys and c != OTHER_PURPOSES]
-    words = inv.shown_words(folded, flags, minimum)["visits"]
-    alone = [c for c in counts.index if c not in folded.index]
-    if OTHER_PURPOSES in words.index and len(alone) == 1 and total == counts["visits"].sum():
-        # "Other purposes" is one purpose of the three and nothing else: the record words it (a hidden place
-        # total would otherwise make it read "not shown", though it is "fewer than 5").
-        words[OTHER_PURPOSES] = plan.count_words(keys[alone[0]])
-    share = [plan.percent_words(("share", *keys[c]), 100 * n / total if total else np.nan, n) if c in named
-             else TOO_FEW if flags.at[c, "visits"] or not total  # the rest of a hidden total, or of none
-             else inv.share_words(100 * n / total, n, total, minimum) for c, n in folded["visits"].items()]
-    frame = pd.DataFrame({"Place": place, "Purpose": [c if c in named else OTHER_PURPOSES for c in folded.index],
-                          "Visits": words.to_numpy(), "Share of the place's visits": share})
-    return frame, [keys[c] for c in named] + [place_key]
+    total = float(plan.values.get(place_key, visits["visits"].sum()))
+    total_hidden = plan.hidden(place_key)
+    count = dict(zip(visits["category"], visits["visits"].astype("float64")))
+    top = list(visits["category"].head(3))
+    named = [c for c in top if count[c] >= minimum and not plan.hidden(keys[c])]
+    while named and 0 < total - sum(count[c] for c in named) < minimum and not total_hidden:
+        named.pop()  # the least common named: "Other purposes" would give a small number away
+    other = total - sum(count[c] for c in named)
+    rest = [c for c in count if c not in named]
+    shown_keys = [keys[c] for c in named] + [place_key]
+    if not named:
+        other_words = plan.count_words(place_key, total)  # the place's whole visits, as the record words them
+    elif len(rest) == 1 and rest[0] in top:
+        other_words = plan.count_words(keys[rest[0]])  # one purpose the record words (a hidden total aside)
+        shown_keys.append(keys[rest[0]])
+    elif total_hidden:
+        other_words = inv.SECONDARY_WORDS  # the place's hidden visits less those named would give them back
+    else:
+        other_words = count_words(other, minimum)
+    rows = [(c, count_words(count[c], minimum), _purpose_share(plan, ("share", *keys[c]), count[c], total))
+            for c in named]
+    if other > 0:
+        rows.append((OTHER_PURPOSES, other_words, _other_share(other_words, other, total, minimum)))
+    frame = pd.DataFrame(rows, columns=["Purpose", "Visits", "Share of the place's visits"])
+    frame.insert(0, "Place", place)
+    return frame, shown_keys
+
+
+def _purpose_share(plan, key, visits: float, total: float) -> str:
+    """A named purpose's share of its place's visits: "not shown" where the record hides it to protect another
+    count (the place's visits are "not shown"), "too few to report" only where a side is below the minimum."""
+    if plan.rate_hidden(key):
+        rate = plan.rates[key]
+        small = rate.numerator in plan.small or rate.denominator in plan.small
+        return TOO_FEW if small else inv.SECONDARY_WORDS
+    return plan.percent_words(key, 100 * visits / total if total else np.nan, visits)
+
+
+def _other_share(words: str, other: float, total: float, minimum: int) -> str:
+    """"Other purposes"' share of the place's visits, following its count: "not shown" beside "not shown",
+    "too few to report" beside "fewer than 5", otherwise the percentage."""
+    if words == inv.SECONDARY_WORDS:
+        return inv.SECONDARY_WORDS
+    return inv.share_words(100 * other / total if total else np.nan, other, total, minimum)
 
 
 # --- complaints -------------------------------------------------------------------------
@@ -935,7 +972,7 @@ def _stage_table(wb, measure_id: str, caption: str) -> Html:
         return paragraph(f"{unrecorded}, so this is not shown.")
     rows = wb.measure(measure_id, "stage")
     if rows.empty and wb.data.recorded("complaints"):
-        return paragraph("council.toml sets no timescale for this, so it is not measured.")
+        return paragraph("The council has set no timescale for this, so it is not measured.")
     if rows.empty:
         return _missing("complaints")
     rows = rows.assign(label="Stage " + rows["breakdown"].str.partition("=")[2])
@@ -997,8 +1034,9 @@ def complaints_by_service(wb) -> Html:
     wide, note = disclosure(wb).table_words("complaints_received", rows)
     wide.index = [b.partition("=")[2] for b in wide.index]
     wide.index.name = "label"
+    # Stacked: four years of seven services are too wide for a phone.
     return table(wide.reset_index().rename(columns={"label": "Service"}),
-                 f"Complaints received by service and year{note}", numeric=tuple(wb.years))
+                 f"Complaints received by service and year{note}", numeric=tuple(wb.years), stacked=True)
 
 
 def complaint_standards_in_words(wb) -> Html:
@@ -1011,7 +1049,7 @@ def complaint_standards_in_words(wb) -> Html:
     if c.complaint_stage2_within is not None:
         items.append(f"answer at stage 2 within {c.complaint_stage2_within} working days of the acknowledgement")
     if not items:
-        return paragraph("council.toml sets no complaint standards, so complaints are counted but not timed.")
+        return paragraph("The council has set no complaint timescales, so complaints are counted but not timed.")
     return Html("<ul>" + "".join(f"<li>{escape(i.capitalize())}.</li>" for i in items) + "</ul>")
 
 
@@ -1023,7 +1061,8 @@ def net_satisfaction_table(wb) -> Html:
     if rows.empty:
         return _missing("GovMetric feedback")
     rows = rows.assign(label=rows["breakdown"].str.partition("=")[2].map(lambda c: CHANNEL_NAMES.get(c, c)),
-                       shown=[f"{v:+.0f}" if not pd.isna(v) else "not available" for v in rows["value"]])
+                       # One decimal, as the scorecard and the chart write net satisfaction (52.4, not +52).
+                       shown=[value_words(v, "score") for v in rows["value"]])
     wide = rows.pivot(index="label", columns="year", values="shown").fillna("not available")
     return table(wide.reset_index().rename(columns={"label": "Channel"}),
                  "Net satisfaction by channel and year (good minus poor ratings per 100; from -100 to +100)",
@@ -1035,7 +1074,9 @@ def net_satisfaction_chart(wb) -> Html:
     if rows.empty:
         return _missing("GovMetric feedback")
     latest = wb.value("net_satisfaction")
-    title = f"Net satisfaction was {latest['value']:+.0f} in {wb.year}" if latest is not None else "Net satisfaction"
+    # The figure as the scorecard writes it (one decimal, no sign), so the two pages never differ.
+    title = (f"Net satisfaction was {value_words(latest['value'], 'score')} in {wb.year}" if latest is not None
+             else "Net satisfaction")
     return charts.line_chart(rows, x="year", y="value", series=None, title=title,
                              subtitle="Good minus poor ratings per 100 ratings, all channels, by financial year",
                              unit="score")
@@ -1069,9 +1110,9 @@ def survey_consistency(wb) -> Html:
     history.loc[history["waves"] == "not asked", "note"] = "not asked"
     # Without the wording each wave was asked in, only council.toml can say a question was reworded.
     unrecorded = _not_shown(wb, "survey", "question_text",
-                            "only the rewordings that council.toml records are known")
+                            "only the rewordings the council has recorded are known")
     if unrecorded:
-        history.loc[history["note"] == SAME_EVERY_WAVE, "note"] = "no rewording recorded in council.toml"
+        history.loc[history["note"] == SAME_EVERY_WAVE, "note"] = "no rewording recorded"
     frame = history.rename(columns={"text": "Question", "waves": "Asked in", "note": "Can the years be compared?"})
     shown = table(frame[["Question", "Asked in", "Can the years be compared?"]],
                   "How each survey question was asked over the years")
@@ -1292,6 +1333,10 @@ def monthly_chart(wb, measure_id: str, subject: str) -> Html:
 # counts only this page shows (complaints extended, not accepted, the Ombudsmen's decisions) and the percentages
 # of them get a record of their own (``code_disclosure``), planned with the run's complaints as a reader sees them,
 # so a percentage of a base shown elsewhere never gives a small count back (2 extended of 50 received is 4.0%).
+# The Ombudsmen's percentages stand on a few decisions, where a percentage can be only one fraction: each is in the
+# record as its numerator and its complement (base less numerator), both counts like any other, so it is shown
+# only while both are 0 or at least the minimum count and neither gives back a count hidden elsewhere on the page.
+# Words: "too few to report" for a count or base below the minimum, "not shown" for a figure hidden to protect one.
 
 CODE_COLUMN_WORDS = {  # "The complaints data does not record <what>"
     "extended_to": "the extensions agreed with complainants",
@@ -1307,16 +1352,19 @@ OMBUDSMAN_OUTCOME_WORDS = {"upheld": "Upheld", "not_upheld": "Not upheld", "not_
 CODE_POLARITY = {"complaints_responded_within_extension": "higher_is_better",
                  "ombudsman_remedy_complied": "higher_is_better"}
 OTHER_CATEGORIES = "Other categories"
+# complaints_extended counts the complaints with a new deadline recorded, some of them dated before the usual
+# deadline (not an extension): the column says what is counted, so the page never contradicts its own rule.
+NEW_DEADLINE = "New deadline agreed (% of complaints received)"
 OTHER_REASONS = "Other reasons"
 NO_CATEGORY = "No category recorded"
 
 
 def _code_not_recorded(wb, dataset: str, column: str | None = None) -> str:
     """Why a figure of the Code's report cannot be given, as a sentence without its full stop ('' when the
-    exports record it): 'The data folder has no Ombudsman decisions', 'The complaints data does not record
+    exports record it): 'The data for this report has no Ombudsman decisions', 'The complaints data does not record
     the extensions agreed with complainants'."""
     if not wb.data.recorded(dataset):
-        return "The data folder has no " + ("Ombudsman decisions" if dataset == "ombudsman" else "complaints")
+        return "The data for this report has no " + ("Ombudsman decisions" if dataset == "ombudsman" else "complaints")
     if column is None or wb.data.recorded(dataset, column):
         return ""
     subject = "The Ombudsman decisions data" if dataset == "ombudsman" else "The complaints data"
@@ -1332,16 +1380,21 @@ def _code_polarity(wb, measure_id: str) -> str | None:
 
 from dataclasses import dataclass  # noqa: E402 - for this section's record only
 
-from analysis.present import change_words, figure_hidden  # noqa: E402
+from analysis.present import SECONDARY_WORDS as SECONDARY  # noqa: E402 - "not shown": hidden to protect a count
+from analysis.present import change_words, figure_hidden, is_missing  # noqa: E402
 
 @dataclass(frozen=True)
 class CodeRecord:
     """What the Code's page may not show: ``record`` plans the page's own counts (planned as the run plans its
     own, ``present.plan_suppression``) beside the run's complaints received; ``withheld`` the percentages hidden
-    because their base is one the run hides ("not shown" on the complaints page)."""
+    because their base is one the run hides ("not shown" on the complaints page); ``parts`` the Ombudsmen's
+    percentages, each as the two counts it gives back (numerator, and base less numerator), which are cells of
+    ``record`` like any count shown: a percentage of a small base can be only one fraction (64.3% below 20
+    decisions is 9 of 14), so the page shows it only while both counts may be shown."""
 
     record: object
     withheld: frozenset
+    parts: dict | None = None
 
     def count_words(self, key, value=None) -> str:
         return self.record.count_words(key, value)
@@ -1350,15 +1403,90 @@ class CodeRecord:
         return self.record.hidden(key)
 
     def rate_hidden(self, key) -> bool:
-        return key in self.withheld or self.record.rate_hidden(key)
+        return (key in self.withheld or self.record.rate_hidden(key)
+                or any(self.record.hidden(c) for c in (self.parts or {}).get(key, ())))
 
     def percent_words(self, key, value, denominator=None) -> str:
-        return TOO_FEW if key in self.withheld else self.record.percent_words(key, value, denominator)
+        """A percentage in words: "too few to report" on a base below the minimum count (the glossary's "a
+        percentage of fewer than 5"), "not shown" where it is hidden because it would give a count back (a
+        numerator or base less numerator from 1 to 4, or a count hidden to protect another)."""
+        minimum = self.record.minimum_count
+        if denominator is not None and not is_missing(denominator) and 0 < float(denominator) < minimum:
+            return TOO_FEW
+        if self.rate_hidden(key):
+            return SECONDARY
+        return percent_words(value, denominator, minimum)
 
 
 def _values(rows: pd.DataFrame, column: str = "value") -> dict:
     return {(m, b, y): float(v) for m, b, y, v in zip(rows["measure_id"], rows["breakdown"], rows["year"],
                                                       rows[column]) if not pd.isna(v)}
+
+
+def _ombudsman_cells(wb, values: dict, lines: list, unpublished: set) -> dict:
+    """The Ombudsmen's cells of the Code page's record, each year (see :func:`code_disclosure`); returns the
+    percentages shown as {key: (numerator cell, complement cell)}.
+
+    Shown as counts: the decisions in all, by Ombudsman (only where there is more than one) and by outcome. Each
+    percentage shown (upheld of the decisions investigated, remedies complied with of those recorded; in all,
+    and by Ombudsman where there is more than one) publishes its numerator and its complement. Lines: all
+    decisions = the sum by Ombudsman = the sum by outcome; an Ombudsman's decisions = its upheld + not upheld +
+    not investigated (the last no page shows); each outcome's decisions = the sum of the Ombudsmen's; remedies
+    complied with (and not) in all = the sum of the Ombudsmen's."""
+    measures = wb.measures
+    several = len(_ombudsmen(wb)) > 1
+    values.update(_values(measures[measures["measure_id"] == "ombudsman_decisions"]))
+    parts: dict = {}
+    for measure_id, yes, no in (("ombudsman_upheld", "ombudsman_upheld_yes", "ombudsman_upheld_no"),
+                                ("ombudsman_remedy_complied", "ombudsman_complied", "ombudsman_not_complied")):
+        rows = measures[measures["measure_id"] == measure_id]
+        for breakdown, year, count, base in zip(rows["breakdown"], rows["year"], rows["numerator"],
+                                                rows["denominator"]):
+            if pd.isna(count) or pd.isna(base):
+                continue
+            if measure_id == "ombudsman_upheld" and not breakdown:  # the decisions table's own counts
+                numerator = ("ombudsman_decisions", "outcome=upheld", year)
+                complement = ("ombudsman_decisions", "outcome=not_upheld", year)
+            else:
+                numerator, complement = (yes, breakdown, year), (no, breakdown, year)
+                values[numerator], values[complement] = float(count), float(base) - float(count)
+                if breakdown and not several:
+                    unpublished.update({numerator, complement})
+            parts[(measure_id, breakdown, year)] = (numerator, complement)
+    for year in wb.years:
+        def cells(measure_id, prefix):
+            return sorted(k for k in values if k[0] == measure_id and k[2] == year and k[1].startswith(prefix))
+
+        total = ("ombudsman_decisions", "", year)
+        if total not in values:
+            continue
+        by_ombudsman = cells("ombudsman_decisions", "ombudsman=")
+        if not several:
+            unpublished.update(by_ombudsman)
+        lines.append((total, by_ombudsman))
+        lines.append((total, cells("ombudsman_decisions", "outcome=")))
+        outcome_parts: dict = {"upheld": [], "not_upheld": [], "not_investigated": []}
+        for which in by_ombudsman:
+            yes, no = (("ombudsman_upheld_yes", which[1], year), ("ombudsman_upheld_no", which[1], year))
+            for key in (yes, no):  # an Ombudsman with no decision investigated: 0 upheld, 0 not upheld
+                if key not in values:
+                    values[key] = 0.0
+                    unpublished.add(key)
+            rest = ("ombudsman_not_investigated", which[1], year)
+            values[rest] = values[which] - values[yes] - values[no]
+            unpublished.add(rest)
+            lines.append((which, [yes, no, rest]))
+            outcome_parts["upheld"].append(yes)
+            outcome_parts["not_upheld"].append(no)
+            outcome_parts["not_investigated"].append(rest)
+        for outcome, members in outcome_parts.items():
+            key = ("ombudsman_decisions", f"outcome={outcome}", year)
+            if key in values and members:
+                lines.append((key, members))
+        for measure_id in ("ombudsman_complied", "ombudsman_not_complied"):
+            if (measure_id, "", year) in values and cells(measure_id, "ombudsman="):
+                lines.append(((measure_id, "", year), cells(measure_id, "ombudsman=")))
+    return parts
 
 
 def code_disclosure(wb) -> CodeRecord:
@@ -1367,10 +1495,8 @@ def code_disclosure(wb) -> CodeRecord:
     Cells, each year: the complaints received in all and by stage as the run shows them (a count the run hides
     is left out, and so is every percentage of it); complaints extended, in all and by stage, the sum of the
     stages (shown as counts, and as a percentage of the complaints received); complaints not accepted (a count,
-    and a percentage of those received); the Ombudsmen's decisions in all, by Ombudsman and by outcome (each a
-    sum of the others), the decisions investigated (upheld and not upheld) with the percentage upheld, in all and
-    by Ombudsman, and the remedies recorded with the percentage complied with. The percentages by Ombudsman stand
-    on counts no page shows (an Ombudsman's decisions upheld), kept from being worked out too."""
+    and a percentage of those received); and the Ombudsmen's decisions and percentages (:func:`_ombudsman_cells`),
+    planned together in the same record, so that nothing hidden in one table can be worked back from another."""
     cached = getattr(wb, "_code_disclosure", None)
     if cached is not None:
         return cached
@@ -1413,59 +1539,26 @@ def code_disclosure(wb) -> CodeRecord:
         key = ("complaints_not_accepted", breakdown, year)
         values[key] = count
         rate(("complaints_not_accepted_rate", breakdown, year), key, ("complaints_received", breakdown, year))
-    decisions = measures[measures["measure_id"] == "ombudsman_decisions"]
-    values.update(_values(decisions))
-    upheld = measures[measures["measure_id"] == "ombudsman_upheld"]
-    for m, breakdown, year, count, base in zip(upheld["measure_id"], upheld["breakdown"], upheld["year"],
-                                               upheld["numerator"], upheld["denominator"]):
-        decided = ("ombudsman_decided", breakdown, year)
-        values[decided] = float(base)
-        unpublished.add(decided)
-        numerator = ("ombudsman_decisions", "outcome=upheld", year)
-        if breakdown:
-            numerator = ("ombudsman_upheld_count", breakdown, year)
-            values[numerator] = float(count)
-            unpublished.add(numerator)
-        rates[("ombudsman_upheld", breakdown, year)] = (numerator, decided)
-    remedies = measures[measures["measure_id"] == "ombudsman_remedy_complied"]
-    for m, breakdown, year, count, base in zip(remedies["measure_id"], remedies["breakdown"], remedies["year"],
-                                               remedies["numerator"], remedies["denominator"]):
-        complied, known = ("ombudsman_complied", breakdown, year), ("ombudsman_remedy_known", breakdown, year)
-        values[complied], values[known] = float(count), float(base)
-        unpublished.update({complied, known})
-        rates[("ombudsman_remedy_complied", breakdown, year)] = (complied, known)
     for year in wb.years:
-        def cells(measure_id, prefix):
-            return sorted(k for k in values if k[0] == measure_id and k[2] == year and k[1].startswith(prefix))
-
-        sum_line(("complaints_extended", "", year), cells("complaints_extended", "stage="), "other stages")
-        total = ("ombudsman_decisions", "", year)
-        sum_line(total, cells("ombudsman_decisions", "ombudsman="), "other")
-        sum_line(total, cells("ombudsman_decisions", "outcome="), "other")
-        sum_line(("ombudsman_decided", "", year), [("ombudsman_decisions", f"outcome={o}", year)
-                                                   for o in ("upheld", "not_upheld")], "other")
-        for which in cells("ombudsman_decided", "ombudsman="):
-            # An Ombudsman's decisions are those it investigated and those it did not.
-            sum_line(("ombudsman_decisions", which[1], year), [which], "not investigated")
-        for measure_id, total in (("ombudsman_upheld_count", ("ombudsman_decisions", "outcome=upheld", year)),
-                                  ("ombudsman_decided", ("ombudsman_decided", "", year)),
-                                  ("ombudsman_complied", ("ombudsman_complied", "", year)),
-                                  ("ombudsman_remedy_known", ("ombudsman_remedy_known", "", year))):
-            sum_line(total, cells(measure_id, "ombudsman="), "other")
+        sum_line(("complaints_extended", "", year), sorted(
+            k for k in values if k[0] == "complaints_extended" and k[2] == year and k[1].startswith("stage=")),
+            "other stages")
+    parts = _ombudsman_cells(wb, values, lines, unpublished)
     published = set(values) - unpublished
     record = local_disclosure(values, lines, rates, published, wb.config.minimum_count)
-    wb._code_disclosure = CodeRecord(record, frozenset(withheld))
+    wb._code_disclosure = CodeRecord(record, frozenset(withheld), parts)
     return wb._code_disclosure
 
 
 def _code_rate_words(wb, code: CodeRecord, measure_id: str, breakdown: str, year: str, record_key=None) -> str:
-    """One of the Code's percentages in a year, in words: 'too few to report' where the page's record hides it
-    (``record_key``, for the percentages of complaints received), else :func:`measure_value_words`."""
+    """One of the Code's percentages in a year, in words as the page's record allows (:meth:`CodeRecord.percent_words`:
+    ``record_key`` for the percentages of complaints received, the Ombudsmen's by their own key), else
+    :func:`measure_value_words`."""
     row = wb.value(measure_id, year, breakdown)
     if row is None:
         return "no figure"
     key = record_key or (measure_id, breakdown, year)
-    if record_key is not None or key in code.record.rates:
+    if record_key is not None or key in code.record.rates or key in code.parts:
         return code.percent_words(key, row["value"], row["denominator"])
     return measure_value_words(wb, row)
 
@@ -1515,10 +1608,13 @@ def code_report_headline(wb) -> Html:
             parts.append(sentence + ".")
     extended = wb.value("complaints_extended")
     if extended is not None:
+        # complaints_extended counts every complaint with a new deadline recorded (extended_to), including one
+        # dated before the usual deadline, which is not an extension: the words say what is counted.
         key = ("complaints_extended", "", year)
         count = code.count_words(key, extended["numerator"])
-        parts.append("No complaint had its deadline extended." if count == "none" else
-                     f"{capital(count)} complaints had their deadline extended.")
+        parts.append("No complaint had a new deadline agreed with the complainant." if count == "none" else
+                     f"{capital(count)} complaints had a new deadline agreed with the complainant; where that date "
+                     "was before the usual deadline, the usual deadline was counted.")
     upheld = wb.value("complaints_upheld")
     if upheld is not None and not measure_not_recorded(wb, "complaints_upheld"):
         share = percent_words(upheld['value'], upheld['denominator'], minimum)
@@ -1547,12 +1643,12 @@ def code_extension_rule(wb) -> Html:
     """How an extension is counted, in the council's own timescales."""
     c = wb.config
     if c.complaint_stage1_within is None and c.complaint_stage2_within is None:
-        return paragraph("council.toml sets no timescale for answering complaints, so answers are not timed and "
+        return paragraph("The council has set no timescale for answering complaints, so answers are not timed and "
                          "extensions are not counted against one.")
     return paragraph("The Code lets the council extend a deadline once, with the complainant told why: by up to "
                      "10 working days at stage 1 and up to 20 at stage 2. An extension dated later than that is "
-                     "counted only as far as the Code allows, and one dated before the usual deadline is not an "
-                     "extension: the usual deadline is counted.")
+                     "counted only as far as the Code allows, and a new deadline dated before the usual deadline is "
+                     "not an extension: the usual deadline is counted.")
 
 
 def _stage_words(breakdown: str) -> str:
@@ -1585,7 +1681,7 @@ def code_timescales_table(wb) -> Html:
             share = (code.percent_words(("complaints_extended_rate", breakdown, year), extended["value"],
                                         extended["denominator"]) if extended is not None else "")
             # A share only beside a count shown: "fewer than 5" or "not shown" says the share is hidden too.
-            extended_words = f"{count} ({share})" if share and share != TOO_FEW and count != "none" else count
+            extended_words = f"{count} ({share})" if share.endswith("%") and count != "none" else count
             within_words = measure_value_words(wb, ext) if ext is not None else "no timescale set"
         records.append({
             "Stage": _stage_words(breakdown),
@@ -1599,14 +1695,15 @@ def code_timescales_table(wb) -> Html:
             "Answered within the Code's timescale": (
                 NOT_RECORDED if measure_not_recorded(wb, "complaints_responded_within_standard")
                 else measure_value_words(wb, std) if std is not None else "no timescale set"),
-            "Deadline extended (% of complaints received)": extended_words,
+            NEW_DEADLINE: extended_words,
             "Answered within the timescale or the extension agreed": (
                 NOT_RECORDED if measure_not_recorded(wb, "complaints_responded_within_extension") else within_words),
         })
     frame = pd.DataFrame(records)
-    note = run.note([("complaints_received", b, year) for b in [*stages, ""]])
+    note = run.note([("complaints_received", b, year) for b in [*stages, ""]]) or _code_note(
+        frame, wb.config.minimum_count)
     shown = table(frame, f"Complaints in {year} by stage: answered within the Code's timescales, without and with "
-                         f"extensions{note}", numeric=tuple(frame.columns[1:]))
+                         f"extensions{note}", numeric=tuple(frame.columns[1:]), stacked=True)
     return Html((str(paragraph(f"{unextended}, so extensions are not shown.")) if unextended else "") + str(shown))
 
 
@@ -1621,7 +1718,7 @@ def code_timescales_by_year(wb) -> Html:
     lines = (
         ("Answered within the Code's timescales", "complaints_responded_within_standard", None),
         ("Answered within the timescales or the extension agreed", "complaints_responded_within_extension", None),
-        ("Deadline extended (% of complaints received)", "complaints_extended", "complaints_extended_rate"),
+        (NEW_DEADLINE, "complaints_extended", "complaints_extended_rate"),
     )
     records = []
     for label, measure_id, record_id in lines:
@@ -1636,8 +1733,9 @@ def code_timescales_by_year(wb) -> Html:
                         "Change on the year before": _code_change_words(wb, code, measure_id, "", record_id)})
     if not records:
         return Html("")
-    return table(pd.DataFrame(records), "Complaints answered within the Code's timescales, all stages, year by year",
-                 numeric=tuple(years))
+    frame = pd.DataFrame(records)
+    return table(frame, "Complaints answered within the Code's timescales, all stages, year by year"
+                 + _code_note(frame, wb.config.minimum_count), numeric=tuple(years), stacked=True)
 
 
 def _year_complaints(wb) -> pd.DataFrame:
@@ -1672,7 +1770,7 @@ def code_extensions_note(wb) -> Html:
                      "deadline, which is counted instead")
     if not parts:
         return Html("")
-    return paragraph(f"In {wb.year}, {'; '.join(parts)}. The workbook's check of the data lists them for the service to correct.")
+    return paragraph(f"In {wb.year}, {'; '.join(parts)}. These dates may be typing errors in the complaints records.")
 
 
 def _folded(counts: pd.Series, total: float, total_hidden: bool, minimum: int, label: str) -> pd.DataFrame:
@@ -1686,6 +1784,26 @@ def _folded(counts: pd.Series, total: float, total_hidden: bool, minimum: int, l
                                    minimum, label)
     words = inv.shown_words(folded, flags, minimum)["n"]
     return pd.DataFrame({"label": folded.index, "count": words.to_numpy(), "n": folded["n"].to_numpy()})
+
+
+def _folded_caption(counts: pd.Series, rows: pd.DataFrame, minimum: int, what: str, of: str, label: str,
+                    verb: str = "had") -> str:
+    """The caption's note for a table :func:`_folded` made ('' when nothing was folded), true to what was folded:
+    a label with ``minimum`` or more folded in as well (so that ``label`` is not a number under ``minimum`` the
+    total less the labels named would give back) is said to be, with how many were."""
+    if not (rows["label"] == label).any():
+        return ""
+    named = set(rows["label"])
+    large = int(((counts >= minimum) & ~counts.index.isin(named)).sum())
+    whats = {"category": "categories"}.get(what, what + "s")
+    note = (f". A {what} is named only where it {verb} {minimum} or more {of}: \u201c{label}\u201d counts the "
+            "rest together")
+    if large:
+        which = (f"The least common {what} with {minimum} or more is" if large == 1 else
+                 f"The {number_words(large)} least common {whats} with {minimum} or more are")
+        note += (f". {which} counted in \u201c{label}\u201d too, so that no number under {minimum} can be worked "
+                 f"out by taking the {whats} named from the total")
+    return note
 
 
 def code_complaints_by_category(wb) -> Html:
@@ -1706,12 +1824,9 @@ def code_complaints_by_category(wb) -> Html:
     counts = labels.value_counts(sort=True)
     minimum = wb.config.minimum_count
     rows = _folded(counts, total, run.hidden(key), minimum, OTHER_CATEGORIES)
-    folded = (rows["label"] == OTHER_CATEGORIES).any()
     frame = pd.DataFrame({"What the complaint was about": rows["label"], "Complaints": rows["count"]})
-    caption = f"Complaints received in {wb.year} by what they were about"
-    if folded:
-        caption += (f". A category is named only where it had {minimum} or more complaints: "
-                    f"\u201c{OTHER_CATEGORIES}\u201d counts the rest together")
+    caption = f"Complaints received in {wb.year} by what they were about" + _folded_caption(
+        counts, rows, minimum, "category", "complaints", OTHER_CATEGORIES)
     return table(frame, caption, numeric=("Complaints",))
 
 
@@ -1735,18 +1850,16 @@ def code_not_accepted(wb) -> Html:
         return paragraph(f"Every complaint received in {year} was accepted into the complaints procedure.")
     share = code.percent_words(("complaints_not_accepted_rate", "", year), row["value"], row["denominator"])
     change = _code_change_words(wb, code, "complaints_not_accepted", "", "complaints_not_accepted_rate")
-    sentence = (f"In {year}, {count} complaints were not accepted into the complaints procedure ({share} of the "
-                f"complaints received).")
+    sentence = f"In {year}, {count} complaints were not accepted into the complaints procedure"
+    # The share only where shown: "(not shown of the complaints received)" is not a sentence.
+    sentence += f" ({share} of the complaints received)." if share.endswith("%") else "."
     if wb.previous_year and change not in ("no figure", "no earlier figure"):
         sentence += f" Change on {wb.previous_year}: {change}."
     reasons = _year_complaints(wb)["not_accepted_reason"].astype("string").str.strip().replace("", pd.NA).dropna()
     minimum = wb.config.minimum_count
     rows = _folded(reasons.value_counts(sort=True), float(row["numerator"]), code.hidden(key), minimum, OTHER_REASONS)
-    folded = (rows["label"] == OTHER_REASONS).any()
-    caption = f"Why complaints were not accepted into the procedure, {year}"
-    if folded:
-        caption += (f". A reason is named only where it was given for {minimum} or more complaints: "
-                    f"\u201c{OTHER_REASONS}\u201d counts the rest together")
+    caption = f"Why complaints were not accepted into the procedure, {year}" + _folded_caption(
+        reasons.value_counts(sort=True), rows, minimum, "reason", "complaints", OTHER_REASONS, "was given for")
     frame = pd.DataFrame({"Reason": rows["label"], "Complaints": rows["count"]})
     return Html(str(paragraph(sentence)) + str(table(frame, caption, numeric=("Complaints",))))
 
@@ -1822,7 +1935,7 @@ def ombudsman_decisions_table(wb) -> Html:
                                       if y in present_years else "none" for y in years}} for label, b in lines]
     note = code.record.note([("ombudsman_decisions", b, y) for _, b in lines for y in years])
     return table(pd.DataFrame(records), f"The Ombudsmen's decisions on complaints about the council, by outcome and "
-                 f"year{note}", numeric=tuple(years))
+                 f"year{note}", numeric=tuple(years), stacked=True)
 
 
 def ombudsman_upheld_and_remedies(wb) -> Html:
@@ -1860,9 +1973,27 @@ def ombudsman_upheld_and_remedies(wb) -> Html:
     if not remedies:
         parts.append(str(paragraph(f"{_code_not_recorded(wb, 'ombudsman', 'remedy_complied')}, so compliance with "
                                    "remedies is not shown.")))
-    parts.append(str(table(pd.DataFrame(records), "Decisions upheld by the Ombudsmen, and remedies the council "
-                                                  "complied with, by year", numeric=tuple(years))))
+    frame = pd.DataFrame(records)
+    parts.append(str(table(frame, "Decisions upheld by the Ombudsmen, and remedies the council complied with, by "
+                                  "year" + _rates_note(frame, wb.config.minimum_count),
+                           numeric=tuple(years), stacked=True)))
     return Html("".join(parts))
+
+
+def _code_note(frame: pd.DataFrame, minimum: int) -> str:
+    """The caption's note for a table of the Code's page in words: '' unless a cell reads "not shown"."""
+    if not (frame.astype("object") == SECONDARY).to_numpy().any():
+        return ""
+    return (f" (\u201c{SECONDARY}\u201d: hidden as well, so that a number under {minimum} cannot be worked out "
+            "from the figures shown here or on another page)")
+
+
+def _rates_note(frame: pd.DataFrame, minimum: int) -> str:
+    """The caption's note for a table of the Ombudsmen's percentages: '' unless one reads "not shown"."""
+    if not (frame.astype("object") == SECONDARY).to_numpy().any():
+        return ""
+    return (f" (\u201c{SECONDARY}\u201d: a percentage that would give back a number under {minimum}, with the "
+            "counts shown on this page)")
 
 
 def code_self_assessment(wb) -> Html:

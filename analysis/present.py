@@ -683,11 +683,13 @@ def change_words(row, minimum_count: int = 5, polarity: str | None = None, again
         ratings = row.get("ratings")
         if not is_missing(ratings) and float(ratings) < minimum_count:
             return "too few to compare"
-        return _tested_words(change, f"{'up' if change > 0 else 'down'} {abs(change):.1f}", then, significant,
-                             polarity)
+        # "points", as for a percentage: net satisfaction is a score from -100 to 100, "up 10.1" alone has no unit.
+        return _tested_words(change, f"{'up' if change > 0 else 'down'} {abs(change):.1f} points", then,
+                             significant, polarity)
     if abs(change) < 0.05:
         return f"no change{then}"
-    return f"{'up' if change > 0 else 'down'} {value_words(abs(change), unit)}{then}"
+    size = f"{abs(change):.1f} points" if unit == "score" else value_words(abs(change), unit)
+    return f"{'up' if change > 0 else 'down'} {size}{then}"
 
 
 def _tested_words(change: float, size: str, then: str, significant, polarity: str | None) -> str:
@@ -1143,6 +1145,19 @@ def _to_be_agreed(row: dict, value: str, year: str, baseline: str | None, began:
     return f"to be agreed (baseline {then} in {baseline}; {value} in {year})"
 
 
+# --- the scorecard's "Monthly pattern" where there is none (helper H) ---------------------------------------
+
+NOT_MONTHLY = "not counted month by month"
+
+
+def _not_monthly(workbook, measure_id: str) -> str:
+    """The "Monthly pattern" cell of a measure with no reading: "not counted month by month" where it has no
+    monthly series, or one with no figure in it (a yearly survey, the panel's members), so that a blank cell
+    does not leave members guessing; '' for a series with figures (its reading is in ``signals``)."""
+    series = (getattr(workbook, "monthly", None) or {}).get(measure_id)
+    return NOT_MONTHLY if series is None or not series["value"].notna().any() else ""
+
+
 def scorecard_frame(workbook, signals: dict[str, str] | None = None) -> pd.DataFrame:
     """Each measure of the year on one line: value, target (or 'to be agreed' with the baseline year's figure
     and this year's), its status (``scorecard_status``), the change on the year before and since the
@@ -1221,7 +1236,8 @@ def scorecard_frame(workbook, signals: dict[str, str] | None = None) -> pd.DataF
                                                if hidden or figure_hidden(workbook, measure_id, breakdown, column)
                                                else change_words(row, minimum, polarity, "baseline", figures=True))
                 record[since] = f"no {column} figure" if after == "no figure for that year" else after
-            record["Monthly pattern"] = "" if unrecorded else signals.get(measure_id, "")
+            record["Monthly pattern"] = ("" if unrecorded
+                                         else signals.get(measure_id) or _not_monthly(workbook, measure_id))
             record.update({
                 "value_shown": value,
                 "previous_shown": measure_value_words(workbook, {
@@ -1292,7 +1308,7 @@ def scorecard_table(workbook, signals: dict[str, str] | None = None) -> Html:
     if frame.empty:
         return paragraph("No measures could be computed from this data.")
     shown = frame.drop(columns=SCORECARD_HIDDEN)
-    if not shown["Monthly pattern"].astype(bool).any():
+    if shown["Monthly pattern"].isin(["", NOT_MONTHLY]).all():  # no measure is counted month by month
         shown = shown.drop(columns="Monthly pattern")
     baseline = compared_baseline(workbook)
     against = f", the year before and {began_words(baseline)}" if baseline else " and the year before"

@@ -652,7 +652,8 @@ def marked(result: XmrResult, polarity: str | None = None) -> pd.Series:
 
 def variation_words(result: XmrResult, polarity: str | None = None, *, unit: str = "number",
                     recent_months: int = RECENT_MONTHS) -> Words:
-    """What the latest months say: "improving", "a concern" or "no sign of change" (since a month).
+    """What the latest months say: "improving", "a concern" or "no sign of change" (or "no sign of change since
+    <month>" where an earlier month was marked: the months since then show no pattern).
 
     For a neutral measure: "higher than usual", "lower than usual" or "no sign
     of change". Only the last ``recent_months`` points are read; the latest of

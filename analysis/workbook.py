@@ -319,7 +319,7 @@ def monthly_signals(workbook: "Workbook") -> dict[str, str]:
     signals = {}
     for measure_id in workbook.monthly:
         if workbook.thin_months(measure_id):
-            signals[measure_id] = "too few some months to judge"
+            signals[measure_id] = "too few in some months to judge"
             continue
         result = workbook.spc(measure_id)
         if result is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.charts import bar_chart, line_chart, small_multiples
+from analysis.charts import _value_limits, bar_chart, line_chart, small_multiples
 
 
 @pytest.mark.parametrize("unit, values, shown", [
@@ -13,7 +13,7 @@ from analysis.charts import bar_chart, line_chart, small_multiples
     ("seconds", [19.6, 41.2], ["20 seconds", "41 seconds"]),
     ("days", [3.25, 12.5], ["3.2 days", "12.5 days"]),      # 3.25 rounds half to even
     ("ratio", [0.45, 1.2], ["0.45", "1.20"]),             # 1 is representative: never shown as 0 and 1
-    ("score", [4.24, -35.0], ["4.2", "-35"]),
+    ("score", [4.24, -35.0], ["4.2", "-35.0"]),  # one decimal, as the scorecard writes net satisfaction
     ("count", [12345, 7], ["12,345", "7"]),
 ])
 def test_bar_chart_words_each_unit(unit, values, shown):
@@ -47,3 +47,14 @@ def test_small_multiples_order_panels_by_latest_value_and_describe_each():
                    "8.0% in 2023/24. Covers 2023/24 to 2024/25.")
     table = html.split("<table", 1)[1]
     assert table.index(">Phone<") < table.index(">Email<") < table.index(">Letter<")
+
+
+def test_the_value_axis_leaves_room_above_the_top_point():
+    """The sample's net satisfaction (46.0, 51.3, 42.3, 52.4): the axis ran from 0 to matplotlib's 52.9, cutting
+    the 2024/25 marker in half. By hand: 0 to 52.4 plus 8% of 52.4 (4.192), 56.592. A score below 0 (-35 and
+    4.24) keeps room below as well: the span 39.24, 8% of it 3.1392, so -38.1392 to 7.3792. A target above the
+    values is inside the axis; a percentage is always 0 to 100."""
+    assert _value_limits(pd.Series([46.0, 51.3, 42.3, 52.4]), "score") == pytest.approx((0.0, 56.592))
+    assert _value_limits(pd.Series([-35.0, 4.24]), "score") == pytest.approx((-38.1392, 7.3792))
+    assert _value_limits(pd.Series([20.0, 30.0]), "days", target=50.0) == pytest.approx((0.0, 54.0))
+    assert _value_limits(pd.Series([84.9]), "percent") == (0.0, 100.0)

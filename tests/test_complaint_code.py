@@ -561,7 +561,9 @@ def test_an_extended_complaint_not_yet_due_by_the_data_s_own_as_at_date(tmp_path
 # Ombudsman: no decision in 2023/24; 2024/25, all LGSCO: upheld 6 (remedy complied: 5 yes, 1 no), not upheld 5,
 #   not investigated 2. The table shows 6, 5 and 13 in all, which would give the 2 back (13 - 6 - 5): the
 #   smallest count beside it, not upheld (5), reads "not shown"; and the upheld share, 6 of 11 = 54.5%, would
-#   give it back too (6 / 0.545 = 11 decided, less 6 upheld), so it reads "too few to report".
+#   give it back too (it gives its numerator 6 and complement 5), so it reads "not shown" (its base, 11, is not
+#   below the minimum: "too few to report" is only for that). Remedies: 5 of 6 = 83.3% gives back the 1 not
+#   complied with, so it reads "not shown" too.
 NOTE = "Added a <script>alert('x')</script> check & more"
 PAGE_COMPLAINTS = ["complaint_id,stage,received_at,service,acknowledged_at,responded_at,outcome,extended_to,"
                    "category,not_accepted_reason,learning"]
@@ -622,16 +624,23 @@ def test_the_page_shows_the_figures_as_counted(code_council):
     assert "What the complaint was about Complaints Delay 12 Other categories 8" in text
     assert "Reason Complaints Other reasons 6" in text and "A request for a service" not in text
     assert "The Ombudsmen made 13 decisions on complaints about the council." in text
-    # Remedies: 5 complied of the 6 recorded = 83.3%.
-    assert "Remedies complied with, of those whose outcome is recorded no decisions 83.3%" in text
+    # Remedies: 5 complied of the 6 recorded = 83.3%, but with the 6 upheld shown it gives back the 1 not complied
+    # with (6 - 5): a percentage gives its numerator and its complement, so it is not shown.
+    assert "Remedies complied with, of those whose outcome is recorded no decisions not shown" in text
+    assert "83.3%" not in text
     # The earlier year had no decision: no rows in measures.csv, "none" and "no decisions" on the page.
     assert "Decision 2023/24 2024/25 Upheld (all by the Local Government and Social Care Ombudsman) none 6" in text
-    assert "Upheld, of the decisions investigated no decisions too few to report" in text
+    # 6 of 11 upheld: hidden to protect the 2 not investigated (see below), on a base of 11, so "not shown".
+    assert "Upheld, of the decisions investigated no decisions not shown" in text
 
 
 def test_the_page_suppresses_small_counts_and_what_would_give_them_back(code_council):
     text = _page(code_council)
-    assert "Fewer than 5 complaints had their deadline extended." in text
+    # complaints_extended counts every extended_to set (an early one too, which is not an extension): the words
+    # say "a new deadline agreed", never "extended", so the page does not contradict its own rule.
+    assert ("Fewer than 5 complaints had a new deadline agreed with the complainant; where that date was before the "
+            "usual deadline, the usual deadline was counted.") in text
+    assert "had their deadline extended" not in text
     # Stage 1 and all stages: 3 extended reads "fewer than 5", without its share (15.0% of the 20 shown).
     assert "Stage 1 20 100.0% 100.0% fewer than 5 100.0%" in text
     assert "15.0%" not in text
@@ -674,14 +683,14 @@ def test_the_page_says_not_recorded_without_the_code_s_columns(tmp_path):
            "category." in text
     assert "The complaints data does not record the extensions agreed with complainants, so extensions are not " \
            "shown." in text
-    assert "Deadline extended (% of complaints received) Answered within the timescale or the extension agreed " \
+    assert "New deadline agreed (% of complaints received) Answered within the timescale or the extension agreed " \
            "Stage 1 6 100.0% 100.0% not recorded not recorded" in text
     assert "The complaints data does not record which complaints were not accepted into the procedure" in text
     assert "The complaints data does not record the service improvements made because of complaints" in text
-    assert "The data folder has no Ombudsman decisions, so their decisions are not shown." in text
+    assert "The data for this report has no Ombudsman decisions, so their decisions are not shown." in text
     assert "No web address was given for the council's self-assessment" in text
     # Nothing claims "none extended" or "every complaint accepted" from a column the export does not have.
-    assert "had its deadline extended" not in text and "Every complaint" not in text
+    assert "new deadline agreed with" not in text and "Every complaint" not in text
     assert str(pages.ombudsman_upheld_and_remedies(wb)) == ""
 
 
@@ -690,8 +699,152 @@ def test_the_scorecard_shows_the_code_s_rates_that_give_no_count_back(code_counc
 
     shown = list(scorecard_frame(code_council)["measure_id"])
     # After the complaints' own measures, in SCORECARD_ORDER.
-    assert shown[shown.index("complaints_upheld") + 1:shown.index("complaints_upheld") + 3] == [
-        "complaints_responded_within_extension", "ombudsman_remedy_complied"]
-    # A count by outcome, and three percentages of counts a page shows (3 extended of the 20 complaints shown
-    # would read 15.0% there): on the Code's page only.
-    assert not {"ombudsman_decisions", "complaints_extended", "complaints_not_accepted", "ombudsman_upheld"} & set(shown)
+    assert shown[shown.index("complaints_upheld") + 1] == "complaints_responded_within_extension"
+    # A count by outcome, and four percentages of counts a page shows (3 extended of the 20 complaints shown
+    # would read 15.0% there; 5 of 6 remedies complied with, 83.3%, gives back the 1 not complied with, which the
+    # Code's page hides): on the Code's page only, by its own record.
+    assert not {"ombudsman_decisions", "complaints_extended", "complaints_not_accepted", "ombudsman_upheld",
+                "ombudsman_remedy_complied"} & set(shown)
+
+
+# --- the Ombudsmen's figures: a percentage gives back its numerator and its complement ------------------------
+#
+# Each council below has the same six complaints as test_the_page_says_not_recorded_without_the_code_s_columns
+# (so that the page has complaints) and decisions made in 2024/25 only, written (ombudsman, outcome, remedy).
+
+def _ombudsman_council(tmp_path, decisions):
+    from analysis.workbook import prepare
+
+    _config(tmp_path, "[disclosure]\nminimum_count = 5\n")
+    (tmp_path / "complaints.csv").write_text(
+        "complaint_id,stage,received_at,service,acknowledged_at,responded_at,outcome\n"
+        + "".join(f"K{i},1,2024-06-03 09:00,Planning,2024-06-03 10:00,2024-06-05 10:00,upheld\n" for i in range(6)),
+        encoding="utf-8")
+    rows = ["decision_id,decided_on,ombudsman,outcome,service,remedy_complied"]
+    for i, (ombudsman, outcome, remedy) in enumerate(decisions):
+        rows.append(f"D{i:03d},2024-07-{1 + i % 28:02d},{ombudsman},{outcome},Planning,{remedy}")
+    (tmp_path / "ombudsman.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return prepare(tmp_path, "2024/25")
+
+
+def _rates_row(wb, label: str) -> str:
+    """The 2024/25 cell of one row of the upheld and remedies table ('' when there is no such row)."""
+    from analysis import pages
+
+    import re
+
+    text = _words(pages.ombudsman_upheld_and_remedies(wb))
+    # The label, then (one year only: 2024/25) its cell, up to the change column.
+    found = re.search(re.escape(label) + r" (not shown|too few to report|[0-9.]+%|none recorded|none investigated)",
+                      text)
+    return found.group(1) if found else ""
+
+
+LG, HO = "LGSCO", "Housing Ombudsman"
+UPHELD_OF = "Upheld, of the decisions investigated"
+REMEDIES_OF = "Remedies complied with, of those whose outcome is recorded"
+
+
+def test_an_ombudsman_s_upheld_share_does_not_give_back_the_other_s_small_count(tmp_path):
+    # The review's fault (a), 2022/23 of the sample: LGSCO 9 upheld, 5 not upheld, 2 not investigated (16);
+    # Housing Ombudsman 2 upheld, 1 not upheld, 1 not investigated (4); all: 11 upheld, 6 not upheld, 3 not
+    # investigated, 20 decisions. Of the fractions k/n with n below 20 only 9/14 reads 64.3%, so showing the LGSCO's
+    # share gives its 5 not upheld, and with "not upheld: 6" the Housing Ombudsman's 1. Now a share gives its
+    # numerator and complement: the LGSCO's 9 and 5 are cells of the page's record, beside "not upheld 6" and the
+    # Housing Ombudsman's 1 (small, and hidden by its own share: 2 of 3 on a base of 3, "too few to report").
+    # 6 - 5 = 1 gives it back, so one of the LGSCO's counts is hidden and its share reads "not shown" (its base,
+    # 14, is not small).
+    wb = _ombudsman_council(tmp_path, [(LG, "Upheld", "Yes")] * 9 + [(LG, "Not upheld", "")] * 5
+                            + [(LG, "Not investigated", "")] * 2 + [(HO, "Upheld", "Yes")] * 2
+                            + [(HO, "Not upheld", "")] + [(HO, "Not investigated", "")])
+    from analysis import pages
+
+    text = _words(pages.ombudsman_decisions_table(wb)) + " " + _words(pages.ombudsman_upheld_and_remedies(wb))
+    assert "64.3%" not in text
+    assert _rates_row(wb, f"{UPHELD_OF}: Local Government and Social Care Ombudsman") == "not shown"
+    assert _rates_row(wb, f"{UPHELD_OF}: Housing Ombudsman") == "too few to report"
+    code = pages.code_disclosure(wb)
+    # Whatever is shown, the Housing Ombudsman's 1 not upheld cannot be pinned: some count of the line
+    # 6 = LGSCO's 5 + Housing's 1 other than the 1 is hidden.
+    assert code.hidden(("ombudsman_upheld_no", "ombudsman=housing", "2024/25"))
+    assert any(code.hidden(k) for k in (("ombudsman_upheld_no", "ombudsman=lgsco", "2024/25"),
+                                        ("ombudsman_decisions", "outcome=not_upheld", "2024/25")))
+
+
+def test_remedies_in_all_and_by_ombudsman_do_not_give_back_the_other_s(tmp_path):
+    # The review's fault (b), 2023/24 of the sample: LGSCO 5 upheld, remedies 4 complied with and 1 not; Housing
+    # Ombudsman 3 upheld, 2 complied with and 1 not; all: 8 upheld, 6 of 8 = 75.0% complied with. 75.0% of at most
+    # 8 is 3 of 4 or 6 of 8, and 80.0% (the LGSCO's) of at most 8 is 4 of 5, more than 3: so 6 of 8, and the Housing
+    # Ombudsman's remedies are 2 of 3. Now: 75.0% gives 6 and 2 (2 small: hidden, base 8 -> "not shown"); 80.0%
+    # gives 4 and 1 (hidden, base 5 -> "not shown"); 2 of 3 is on a base of 3 ("too few to report").
+    wb = _ombudsman_council(tmp_path, [(LG, "Upheld", "Yes")] * 4 + [(LG, "Upheld", "No")]
+                            + [(LG, "Not upheld", "")] * 5 + [(HO, "Upheld", "Yes")] * 2 + [(HO, "Upheld", "No")]
+                            + [(HO, "Not upheld", "")] * 5)
+    from analysis import pages
+
+    text = _words(pages.ombudsman_upheld_and_remedies(wb))
+    assert "75.0%" not in text and "80.0%" not in text and "66.7%" not in text
+    assert _rates_row(wb, REMEDIES_OF) == "not shown"
+    assert _rates_row(wb, f"{REMEDIES_OF}: Local Government and Social Care Ombudsman") == "not shown"
+    assert _rates_row(wb, f"{REMEDIES_OF}: Housing Ombudsman") == "too few to report"
+    assert "a percentage that would give back a number under 5" in text  # the caption says what "not shown" is
+
+
+def test_a_percentage_whose_complement_is_small_is_not_shown(tmp_path):
+    # The review's fault (c), 2024/25 of the sample: 7 upheld (shown), remedies 4 complied with of 7 = 57.1%, which
+    # gives back the 3 not complied with. One Ombudsman, so no row by Ombudsman. Not upheld 5, not investigated 0,
+    # 12 decisions: the upheld share, 7 of 12 = 58.3%, gives 7 and 5, both shown, so it is shown.
+    wb = _ombudsman_council(tmp_path, [(LG, "Upheld", "Yes")] * 4 + [(LG, "Upheld", "No")] * 3
+                            + [(LG, "Not upheld", "")] * 5)
+    assert _rates_row(wb, REMEDIES_OF) == "not shown"
+    assert _rates_row(wb, UPHELD_OF) == "58.3%"
+    from analysis import pages
+
+    assert "57.1%" not in _words(pages.ombudsman_upheld_and_remedies(wb))
+    # The headline gives the share upheld; nothing else on the page gives the remedies.
+    assert "of those they investigated, 58.3% were upheld" in _words(pages.code_report_headline(wb))
+
+
+def test_a_percentage_with_nothing_on_the_other_side_is_shown(tmp_path):
+    # 0 is not a small count: 9 of 9 remedies complied with (complement 0) reads 100.0%, and 9 of 14 upheld
+    # (complement 5) reads 64.3%, one Ombudsman, nothing small anywhere (9, 5, 0 not investigated, 14).
+    wb = _ombudsman_council(tmp_path, [(LG, "Upheld", "Yes")] * 9 + [(LG, "Not upheld", "")] * 5)
+    assert _rates_row(wb, REMEDIES_OF) == "100.0%"
+    assert _rates_row(wb, UPHELD_OF) == "64.3%"
+
+
+def test_the_scorecard_never_shows_the_remedies_the_code_s_page_hides(tmp_path):
+    # (c)'s council: the Code's page hides 57.1%; the scorecard does not list the remedies at all.
+    from analysis.present import scorecard_frame
+
+    wb = _ombudsman_council(tmp_path, [(LG, "Upheld", "Yes")] * 4 + [(LG, "Upheld", "No")] * 3
+                            + [(LG, "Not upheld", "")] * 5)
+    frame = scorecard_frame(wb)
+    assert "ombudsman_remedy_complied" not in set(frame["measure_id"])
+    assert not frame.astype(str).apply(lambda c: c.str.contains("57.1%")).to_numpy().any()
+
+
+def test_the_not_accepted_caption_says_why_a_reason_of_5_was_folded(code_council):
+    # code_council: "A request for a service" 5, "Right of appeal" 1, 6 not accepted (shown). "Other reasons" alone
+    # would be 1, which 6 - 5 gives back, so the request (5, the least common with 5 or more) is counted in it too:
+    # the caption must not say only "a reason is named where it was given for 5 or more".
+    from analysis import pages
+
+    text = _words(pages.code_not_accepted(code_council))
+    assert "Other reasons 6" in text and "A request for a service" not in text
+    assert ("The least common reason with 5 or more is counted in \u201cOther reasons\u201d too, so that no number "
+            "under 5 can be worked out by taking the reasons named from the total") in text
+    # Categories: Delay 12 named, the rest (3 + 1 + 4 = 8) folded; no category of 5 or more folded, so no such words.
+    category = _words(pages.code_complaints_by_category(code_council))
+    assert "Other categories 8" in category and "least common" not in category
+
+
+def test_the_code_page_s_wide_tables_are_cards_on_a_phone(code_council):
+    # The by-stage, by-year and Ombudsman tables have 5 to 6 columns: stacked (present.table), each cell labelled.
+    from analysis import pages
+
+    for section in (pages.code_timescales_table, pages.code_timescales_by_year, pages.ombudsman_decisions_table,
+                    pages.ombudsman_upheld_and_remedies):
+        html = str(section(code_council))
+        assert 'class="members-table stacked"' in html, section.__name__
+        assert 'data-label="2024/25"' in html or 'data-label="Complaints received"' in html, section.__name__

@@ -331,6 +331,32 @@ def test_without_carried_from_the_history_says_not_recorded(tmp_path):
     assert "not carried forward" not in text and "2022/23 action" not in text
 
 
+def test_an_action_carried_forward_more_than_once_is_listed_once_at_its_latest(tmp_path):
+    """By hand: 2021/22 action 2 went on as 2022/23 action 1 and then as 2023/24 action 1, so 2023/24's is
+    carried forward twice and 2022/23's once; 2023/24 action 2 is new. One chain carried more than once, so one
+    row: the latest action (2023/24 1), first planned in 2021/22, carried forward 2 times. 2022/23 action 1 is
+    the same chain's earlier link and must not make a second row (it was carried once anyway), nor must a chain
+    listed at an earlier link when it was carried twice by then (see the 2024/25 run below)."""
+    plan = """plan_year,action_id,theme,action,status,carried_from
+2021/22,2,Access,Review the AICs,Not achieved,
+2022/23,1,Access,Work with parish councils,Not achieved,2021/22:2
+2023/24,1,Access,Agree parish access,Not achieved,2022/23:1
+2023/24,2,Standards,Train staff,Achieved,
+2024/25,1,Access,Agree the last parish access,Achieved,2023/24:1
+"""
+    text = words(pages.carried_more_than_once(_plan_workbook(tmp_path / "chain", plan)))
+    assert text == ("Actions carried forward more than once: each shown once, at its latest plan year "
+                    "Latest plan year Ref Latest action First planned Times carried forward Status "
+                    "2023/24 1 Agree parish access 2021/22 2 Not achieved")
+    # Run for 2024/25, the chain has one more link: still one row, now 2024/25 action 1 carried 3 times (2023/24
+    # action 1, carried twice, is not listed again).
+    folder = tmp_path / "chain"
+    later = prepare(folder, year="2024/25")
+    text = words(pages.carried_more_than_once(later))
+    assert text.endswith("2024/25 1 Agree the last parish access 2021/22 3 Achieved")
+    assert "2023/24 1" not in text
+
+
 def test_the_first_plan_has_no_history(tmp_path):
     wb = _plan_workbook(tmp_path / "first", "plan_year,action_id,theme,action,status\n"
                                             "2023/24,1,Access,Open a hub,Achieved\n")

@@ -26,7 +26,7 @@ def test_a_month_with_a_base_below_the_minimum_stops_the_monthly_chart(tmp_path)
     assert wb.thin_months("calls_abandoned")
     text = words(pages.monthly_chart(wb, "calls_abandoned", "Calls abandoned"))
     assert text.startswith("Some months have fewer than 5 to count, too few to show calls abandoned month by month")
-    assert monthly_signals(wb)["calls_abandoned"] == "too few some months to judge"
+    assert monthly_signals(wb)["calls_abandoned"] == "too few in some months to judge"
     # With 30 every month the chart is drawn.
     months["2023-08"] = 30
     full = prepare(council(tmp_path / "full", {"calls.csv": _calls(months)}), year="2023/24")

@@ -50,11 +50,12 @@ def test_change_words(row, polarity, words):
     # The action plan counts every action: a change, never a "no significant change".
     (_row(measure_id="actions_achieved", change=13.2, significant=pd.NA, previous_value=71.4), "higher_is_better",
      "previous", "up 13.2 points from 71.4% (every action counted, so no test is needed)"),
-    # Net satisfaction has its own test: a significant change is better or worse.
+    # Net satisfaction has its own test: a significant change is better or worse. It is a score from -100 to 100,
+    # so its change is in points, as a percentage's is (10.1 points: 52.4 less 42.3).
     (_row(unit="score", change=10.1, significant=True, previous_value=42.3, numerator=np.nan, denominator=np.nan,
-          ratings=900), "higher_is_better", "previous", "improved: up 10.1 from 42.3"),
+          ratings=900), "higher_is_better", "previous", "improved: up 10.1 points from 42.3"),
     (_row(unit="score", change=2.0, significant=False, previous_value=50.0, numerator=np.nan, denominator=np.nan,
-          ratings=900), "higher_is_better", "previous", "no significant change (up 2.0 from 50.0)"),
+          ratings=900), "higher_is_better", "previous", "no significant change (up 2.0 points from 50.0)"),
     # Counts: 9 against 3 would give the 3 back by subtraction (9 - up 6).
     (_row(unit="count", value=9, change=6.0, previous_value=3.0), "neutral", "previous", "too few to compare"),
     (_row(unit="count", value=20600, change=400.0, previous_value=20200.0), "neutral", "previous",
@@ -95,6 +96,24 @@ def test_scorecard_never_calls_a_non_significant_change_an_improvement(sample_wo
         else:
             assert not any(w in words for w in ("improv", "worse", "better", "declin"))
     assert judged >= 3  # the sample has real, significant changes to report
+
+
+def test_a_measure_with_no_monthly_series_says_so_rather_than_leaving_the_cell_blank(sample_workbook):
+    """The sample counts net satisfaction, the residents' survey and the panel by year only (no monthly series in
+    ``wb.monthly``): their "Monthly pattern" reads "not counted month by month". The phone measures have a series,
+    so they carry their reading instead; no line of the sample's scorecard is blank."""
+    card = scorecard_frame(sample_workbook).set_index("measure_id")
+    assert "net_satisfaction" not in sample_workbook.monthly and "calls_abandoned" in sample_workbook.monthly
+    assert card.at["net_satisfaction", "Monthly pattern"] == "not counted month by month"
+    assert card.at["panel_members", "Monthly pattern"] == "not counted month by month"
+    assert card.at["calls_abandoned", "Monthly pattern"].startswith(("improving", "a concern", "no sign of change"))
+    assert (card["Monthly pattern"] != "").all()
+
+
+def test_net_satisfaction_changes_in_points_on_the_scorecard(sample_workbook):
+    """The sample's net satisfaction: 52.4 in 2024/25, 42.3 in 2023/24, so up 10.1 points (significant)."""
+    card = scorecard_frame(sample_workbook).set_index("measure_id")
+    assert card.at["net_satisfaction", "Change on the year before"] == "improved: up 10.1 points from 42.3"
 
 
 def test_targets_to_be_agreed_show_their_baseline(sample_workbook):
@@ -211,3 +230,14 @@ def test_a_measure_counted_from_a_column_not_recorded_is_not_judged(tmp_path):
     assert (line["2024/25"], line["Target"], line["Status"], line["Change on the year before"]) == (
         "not recorded", "80.0%", "not judged", "")
     assert not any(sentence.startswith("Targets not met") for sentence, _ in headline_summary(wb))
+
+
+def test_net_satisfaction_reads_the_same_on_the_satisfaction_page(sample_workbook):
+    """The scorecard writes the sample's 2024/25 net satisfaction as 52.4: the chart's title and the table by
+    channel use the same one-decimal form (they said "+52" and "+44"; email's 2024/25 figure is 43.7)."""
+    from analysis import pages
+
+    chart = str(pages.net_satisfaction_chart(sample_workbook))
+    assert "Net satisfaction was 52.4 in 2024/25" in chart and "+52" not in chart
+    by_channel = str(pages.net_satisfaction_table(sample_workbook))
+    assert ">43.7<" in by_channel and "+44" not in by_channel
