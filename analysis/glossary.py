@@ -208,7 +208,9 @@ def glossary_terms(facts: Facts | None = None) -> tuple[Term, ...]:
             "month. With fewer than 12 months since, no pattern is judged; and a month whose figure rests on "
             f"fewer than {m} cases means there is no monthly pattern at all.",
             "The monthly pattern looks at months, the changes on the year before at whole years, so a measure "
-            "can be improved on the year before with no sign of change in its latest months.",),
+            "can be improved on the year before with no sign of change in its latest months.",
+            "A measure worked out for the whole year only (a survey, a count, a figure a service reports) reads "
+            "not counted month by month: it has no monthly pattern.",),
             (r"statistical process control", r"SPC", r"monthly patterns?", r"no sign of (?:real )?change",
              r"a concern")),
         Term("net-satisfaction", "Net satisfaction", (
