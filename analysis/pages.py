@@ -417,8 +417,14 @@ def actions_and_outcomes(wb) -> Html:
     })
     if since_heading:
         frame[since_heading] = joined["since"].fillna("").to_numpy()
-    return table(frame.fillna(""), f"Actions in the {wb.year} plan beside the outcome each is meant to move",
-                 numeric=(wb.year,), stacked=True)
+    in_plan = int((plan["plan_year"] == wb.year).sum())
+    named = len(actions)
+    # Say how many actions the table is of, so that a member does not read it as the whole plan.
+    lead = paragraph(f"{named} of the {in_plan} actions in the {wb.year} plan "
+                     f"{'names' if named == 1 else 'name'} the outcome measure {'it is' if named == 1 else 'they are'} "
+                     "meant to move; the others name none, so they are not in this table.") if named < in_plan else ""
+    return Html(lead + table(frame.fillna(""), f"Actions in the {wb.year} plan beside the outcome each is meant to move",
+                             numeric=(wb.year,), stacked=True))
 
 
 # --- customer care standards ----------------------------------------------------------------

@@ -237,6 +237,10 @@ def test_each_action_of_the_year_is_shown_beside_its_outcome(with_outcomes):
                        "Change on the year before"]
     by_ref = {row[0]: row for row in rows[1:]}
     assert sorted(by_ref) == ["1", "2", "3", "4"]  # action 5 names no measure; 2022/23's action is not this year's
+    # and the page says the table is of 4 of the year's 5 actions, not the whole plan
+    assert pages.actions_and_outcomes(with_outcomes).startswith(
+        "<p>4 of the 5 actions in the 2023/24 plan name the outcome measure they are meant to move; the others "
+        "name none, so they are not in this table.</p>")
     # Digital share: 7 of 14 contacts digital = 50.0%; no target in the register ("to be agreed"); 2022/23's 4 of 4
     # stand on a base of 4 contacts, below the minimum of 5, so the change is not given.
     assert by_ref["1"] == ["1", "Add a webchat service", "Achieved", "Digital share", "50.0%", "to be agreed",
