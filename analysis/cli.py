@@ -76,7 +76,10 @@ def _run(args) -> int:
     from analysis.workbook import run
 
     index = run(args.data, args.year, args.out, args.as_at, args.notebooks, args.jobs)
-    print(f"Members' pages: {index}")
+    packs = sorted(index.parent.glob("*-customer-care-*.pdf"))
+    if packs:
+        print(f"Committee pack: {packs[0]}")
+    print(f"Members' pages: {index}")  # the last line: where to start reading
     return 0
 
 

@@ -51,6 +51,8 @@ def test_riverside_run_succeeds_and_says_where(riverside_run):
     _, out, result = riverside_run
     assert result.returncode == 0, result.stderr
     assert f"Members' pages: {out / '2023-24' / 'index.html'}" in result.stdout
+    pack = out / "2023-24" / "riverside-borough-council-customer-care-2023-24.pdf"
+    assert f"Committee pack: {pack}\nMembers' pages:" in result.stdout
     # exactly the contract's outputs: no prepared data or half-built folder left behind
     stems = sorted(p.stem for p in (REPO / "notebooks").glob("*.ipynb"))
     assert sorted(p.name for p in (out / "2023-24").iterdir()) == sorted(
