@@ -184,8 +184,11 @@ def test_too_small_a_council_is_refused(capsys):
 
 
 def _make_bench(*variables: str) -> str:
-    done = subprocess.run(["make", "-n", "bench", *variables], cwd=REPO_DIR, capture_output=True, text=True,
-                          check=True)
+    # Run under `make test`, make's own variables are inherited: without them (and with --no-print-directory) the
+    # nested make neither prints "Entering directory" lines nor takes the outer make's flags.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")}
+    done = subprocess.run(["make", "--no-print-directory", "-n", "bench", *variables], cwd=REPO_DIR,
+                          capture_output=True, text=True, check=True, env=env)
     return done.stdout.strip().splitlines()[-1]
 
 
