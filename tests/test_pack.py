@@ -350,3 +350,40 @@ def test_a_council_without_committee_gets_a_pack_without_blanks(riverside_run):
     for word in ("None", "nan", "NaN", "NaT", "undefined"):
         assert not re.search(rf"\b{word}\b", text), word
     assert f"Page {len(pages)} of {len(pages)}" in " ".join(pages[-1].split())
+
+
+# --- officers' commentary, read back from the PDF --------------------------------------------
+
+
+@pytest.mark.slow
+def test_the_sample_s_commentary_is_in_the_pack(sample_pack):
+    """Every commentary of the sample's year, as the officers wrote it (whitespace aside), is in the PDF's text."""
+    _, _, pages = sample_pack
+    text = " ".join(" ".join(pages).split())
+    commentary = pd.read_csv(Path(__file__).parents[1] / "data" / "sample" / "commentary.csv")
+    rows = commentary[commentary["year"] == "2024/25"]
+    assert len(rows) >= 3
+    for words in rows["commentary"]:
+        assert " ".join(str(words).split())[:80] in text, words[:80]
+
+
+@pytest.mark.slow
+def test_commentary_with_markup_is_text_in_the_pack_with_a_committee(tmp_path):
+    """A council's own folder with [committee] and a commentary file whose words hold markup: the pack has the
+    covering report's lines and the markup as text (it is never read as markup), beside its measure."""
+    from conftest import run_cli, write_riverside
+
+    data = write_riverside(tmp_path / "data")
+    with (data / "council.toml").open("a", encoding="utf-8") as toml:
+        toml.write('\n[committee]\nname = "Scrutiny Panel"\nmeeting_date = 2024-06-20\n')
+    (data / "commentary.csv").write_text(
+        "measure_id,year,commentary,next_steps,owner\n"
+        "responses_within_standard,2023/24,\"Two late letters <b>in January</b> & one <script>alert(1)</script>\","
+        "Check the post room rota,Customer Services Manager\n", encoding="utf-8")
+    result = run_cli("run", "--data", str(data), "--year", "2023/24", "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    pages = _pdf_pages(tmp_path / "out" / "2023-24" / "riverside-borough-council-customer-care-2023-24.pdf")
+    text = " ".join(" ".join(pages).split())
+    assert "Report to: Scrutiny Panel" in text and "Date of Meeting: 20 June 2024" in text
+    assert "Two late letters <b>in January</b> & one <script>alert(1)</script>" in text
+    assert "Next steps: Check the post room rota" in text
