@@ -44,13 +44,6 @@ def period_words(year: str, year_start_month: int = 4) -> str:
     return f"{date_words(first)} to {date_words(last)}"
 
 
-def data_as_at(as_at: dict) -> dt.date | None:
-    """The run's as-at date: the latest of the datasets' (each is the latest record it holds, or the date given
-    with --as-at). The provenance footer of each page lists every dataset's own."""
-    dates = [d for d in as_at.values() if d]
-    return max(dates) if dates else None
-
-
 def as_at_words(as_at: dict) -> str:
     """The data's as-at date in words for the top of every page. Each dataset is as at its own latest record
     (or the date given with --as-at), so where they differ the range is given, never one date that is true of
@@ -171,19 +164,11 @@ def _line_figure(line: dict, then: str | None = None, which: str = "previous") -
     return text
 
 
-class Listed(str):
-    """A paragraph of the executive summary that introduces a list (its items in ``items``)."""
-
-    def __new__(cls, text: str, items: list[str]):
-        made = super().__new__(cls, text)
-        made.items = items
-        return made
-
-
-def executive_summary(wb, card: pd.DataFrame, code_appendix: str | None = None) -> list[str]:
+def executive_summary(wb, card: pd.DataFrame, code_appendix: str | None = None) -> list[dict]:
     """The covering report's executive summary: what the year's figures say, in sentences an officer could
     read out. Every claim is one the scorecard makes: a change is only called better or worse when it is
-    statistically significant, and the baseline comparison is said beside the year before's."""
+    statistically significant, and the baseline comparison is said beside the year before's. Each paragraph is
+    {"text", "items"}: the items of the list it introduces (the targets not met), or none."""
     from analysis.present import began_words
 
     paragraphs = [
@@ -201,10 +186,10 @@ def executive_summary(wb, card: pd.DataFrame, code_appendix: str | None = None) 
         sentence = f"Of the {_count(with_target, 'measure')} with a target, {_number(counts['met'])} met it"
         if missed:
             sentence += f" and {_number(len(missed))} did not:"
-            paragraphs.append(Listed(sentence, [f"{line['Measure']}: {line['value_shown']}, target {line['Target']}"
-                                                + (" (improving but not met)"
-                                                   if status_of(line) == "improving but not met" else "")
-                                                for line in missed]))
+            paragraphs.append({"text": sentence, "items": [
+                f"{line['Measure']}: {line['value_shown']}, target {line['Target']}"
+                + (" (improving but not met)" if status_of(line) == "improving but not met" else "")
+                for line in missed]})
         else:
             paragraphs.append(sentence + ".")
     if counts.get("not judged"):
@@ -247,19 +232,19 @@ def executive_summary(wb, card: pd.DataFrame, code_appendix: str | None = None) 
                           "upheld, the Ombudsmen's decisions and what the council changed because of complaints.")
     paragraphs.append("A change is only called better or worse when it is statistically significant: too large to "
                       "put down to chance.")
-    return paragraphs
+    # Each paragraph with the list it introduces (most have none), as the covering report prints them.
+    return [p if isinstance(p, dict) else {"text": p, "items": []} for p in paragraphs]
 
 
 def covering_header(wb, appendices: int | None = None) -> list[tuple[str, str]]:
     """The standard form's header lines that are known: what ``[committee]`` leaves out is left out here too,
     never shown blank."""
     committee = wb.config.committee
-    key_decision = {True: "Yes", False: "No"}.get(getattr(committee, "key_decision", None))
+    key_decision = {True: "Yes", False: "No"}.get(committee.key_decision)
     lines = [("Report to", committee.name), ("Date of Meeting", date_words(committee.meeting_date)),
              ("Subject", f"Customer Care Strategy: outcomes for {wb.year}"),
              ("Report of", committee.report_of), ("Lead Member", committee.lead_member),
-             ("Contact Officer", getattr(committee, "contact_officer", None)),
-             ("Wards Affected", getattr(committee, "wards_affected", None)),
+             ("Contact Officer", committee.contact_officer), ("Wards Affected", committee.wards_affected),
              ("Key Decision", key_decision),
              ("Number of Appendices", _number(appendices).capitalize() if appendices else None)]
     return [(label, value) for label, value in lines if value]
@@ -279,20 +264,18 @@ def summary_lists(wb, card: pd.DataFrame, limit: int = SUMMARY_LIST_LIMIT) -> li
         lists.append({"heading": heading, "items": [figure(line) for line in chosen[:limit]],
                       "more": max(0, len(chosen) - limit), "empty": empty})
 
+    # Against the baseline where it is compared apart from the year before; else the year before stands in.
     if found.baseline:
-        then = found.baseline
-        add(f"Significantly worse than in {began_words(then)}", found.worse_than_baseline,
-            lambda line: _line_figure(line, then, "baseline"),
+        then, which, heading = found.baseline, "baseline", began_words(found.baseline)
+        worse, better = found.worse_than_baseline, found.better_than_baseline
+    else:
+        then, which, heading = found.previous, "previous", found.previous
+        worse, better = found.worse_than_previous, found.better_than_previous
+    if then:
+        add(f"Significantly worse than in {heading}", worse, lambda line: _line_figure(line, then, which),
             f"No measure that can be tested is significantly worse than in {then}.")
-        add(f"Significantly better than in {began_words(then)}", found.better_than_baseline,
-            lambda line: _line_figure(line, then, "baseline"), f"No measure is significantly better than in {then}.")
-    elif found.previous:
-        then = found.previous
-        add(f"Significantly worse than in {then}", found.worse_than_previous,
-            lambda line: _line_figure(line, then, "previous"),
-            f"No measure that can be tested is significantly worse than in {then}.")
-        add(f"Significantly better than in {then}", found.better_than_previous,
-            lambda line: _line_figure(line, then, "previous"), f"No measure is significantly better than in {then}.")
+        add(f"Significantly better than in {heading}", better, lambda line: _line_figure(line, then, which),
+            f"No measure is significantly better than in {then}.")
     missed = [line for line in lines if status_of(line) in ("not met", "improving but not met")]
     add("Targets not met", missed, lambda line: f"{_line_figure(line)}, target {line['Target']}",
         "Every measure with a target met it.")
@@ -325,13 +308,9 @@ def page_fragment(executed: Path) -> str:
 
 
 def pack_context(wb, context: dict) -> dict:
-    """What the pack's running header, cover and summary show."""
-    return {
-        **context,
-        "period": period_words(wb.year, wb.config.year_start_month),
-        "data_as_at": as_at_words(wb.as_at),
-        "committee": wb.config.committee,
-    }
+    """The run's page context (which already has the period and the as-at date for the top of every page) and
+    the committee the pack goes to."""
+    return {**context, "committee": wb.config.committee}
 
 
 def covering_parts(wb, appendices: list[tuple[str, str, str]] | None) -> dict:

@@ -19,7 +19,6 @@ import pickle
 import secrets
 import shutil
 import signal
-import subprocess
 import sys
 import threading
 import time

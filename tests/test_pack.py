@@ -43,14 +43,9 @@ def test_css_strings_cannot_break_out_of_the_running_header():
     assert pack.css_string("two\nlines") == '"two lines"'
 
 
-def test_period_and_as_at_words():
+def test_period_words():
     assert pack.period_words("2024/25", 4) == "1 April 2024 to 31 March 2025"
     assert pack.period_words("2024/25", 1) == "1 January 2024 to 31 December 2024"
-    import datetime as dt
-    # the latest dataset's date; a dataset without records has none
-    assert pack.data_as_at({"contacts": dt.date(2025, 4, 7), "calls": dt.date(2025, 3, 31), "x": None}) == \
-        dt.date(2025, 4, 7)
-    assert pack.data_as_at({}) is None
 
 
 def test_the_as_at_date_is_a_range_where_the_datasets_differ():
