@@ -64,6 +64,10 @@ GUIDE = """**For the analyst: this cell never appears on the published page.**
    - `inv.before_and_after(date, months=12)`: the periods either side of a change, such as a handover.
    - `inv.funnel(wb.data.panel_invitations)` and `inv.funnel_table(...)`: invited, opened, completed.
    - `inv.monthly_counts(frame, by="location")`; `within_standard(wb.calendar, received, done, n, as_at)`.
+   - `wb.sql("SELECT ... FROM contacts ...")`: SQL over every record of the data folder without loading them
+     into memory (for a large council, use it rather than `wb.data.contacts`); each dataset is a table of its
+     name, and `working_days` (day, before) counts working days: `b.before - a.before`. The cell below the
+     evidence is an example, for you only.
    - `present.table(frame, caption)` shows a table to members (escaped; use `present.count_words` and
      `present.percent_words` so small numbers are suppressed); `charts.line_chart(...)` and
      `charts.bar_chart(...)` draw a chart with its alt text and numbers.
@@ -81,6 +85,20 @@ from analysis.workbook import open_workbook
 
 wb = open_workbook(data_dir, year, as_at, prepared)
 minimum = wb.config.minimum_count"""
+
+
+SQL_EXAMPLE = """# For the analyst (never published): SQL over every record, without loading them into memory.
+# Each dataset is a table of its name; working_days (day, before) counts working days as the standards do.
+wb.sql(\"\"\"
+    SELECT channel, COUNT(*) AS contacts,
+           AVG(CASE WHEN responded_at IS NOT NULL THEN answered.before - received.before END) AS mean_working_days
+    FROM contacts
+    LEFT JOIN working_days AS received ON received.day = CAST(contacts.received_at AS DATE)
+    LEFT JOIN working_days AS answered ON answered.day = CAST(contacts.responded_at AS DATE)
+    WHERE CAST(received_at AS DATE) BETWEEN ? AND ?
+    GROUP BY channel
+    ORDER BY contacts DESC
+\"\"\", list(wb.year_bounds))  # the year's first and last days"""
 
 
 def slugify(question: str, limit: int = 60) -> str:
@@ -113,6 +131,8 @@ def new_question_notebook(question: str, data_dir: str, path: Path) -> nbformat.
     parameters.metadata["tags"] = ["parameters"]
     setup = new_code_cell(SETUP)
     setup.metadata["tags"] = ["remove-cell"]
+    sql = new_code_cell(SQL_EXAMPLE)
+    sql.metadata["tags"] = ["analyst-only"]
     notebook.cells = [
         new_markdown_cell(f"# {_markdown_text(question)}"),
         guide,
@@ -123,6 +143,7 @@ def new_question_notebook(question: str, data_dir: str, path: Path) -> nbformat.
         new_markdown_cell(f"## The evidence\n\n*{EVIDENCE_PLACEHOLDER}, with a sentence a councillor would "
                           "understand, then show it in a cell below.*"),
         new_code_cell('present.paragraph(f"The data covers {wb.years[0]} to {wb.year}.")'),
+        sql,
     ]
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     notebook.metadata["language_info"] = {"name": "python"}

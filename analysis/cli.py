@@ -101,7 +101,7 @@ def _check(args) -> int:
         if item is not None:
             files = ", ".join(p.name for p in item.files)
             ignored = f"; columns not used: {', '.join(item.ignored_columns)}" if item.ignored_columns else ""
-            print(f"  {name:<18} {len(item.frame):>10,} rows from {files}{ignored}")
+            print(f"  {name:<18} {item.rows:>10,} rows from {files}{ignored}")
         elif failed:
             print(f"  {name:<18} has problems (below)")
         else:

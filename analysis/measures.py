@@ -21,6 +21,7 @@ from analysis.calendar import (
     WorkingCalendar,
     financial_year,
     financial_year_start,
+    financial_years,
     in_financial_year,
     next_year,
     to_days,
@@ -28,7 +29,9 @@ from analysis.calendar import (
     year_bounds,
     year_label,
 )
+from analysis import engine
 from analysis.config import Config, Standard
+from analysis.engine import Records, Source
 
 MEASURE_COLUMNS = ["year", "measure_id", "breakdown", "value", "numerator", "denominator", "unit"]
 # Carried beside a rate for its tests of significance, never written to measures.csv: the Pearson chi-square
@@ -239,7 +242,8 @@ def standard_per_row(standards: dict[str, Standard], channels: pd.Series, year_s
 
 def contact_outcome(contacts: pd.DataFrame, config: Config, calendar: WorkingCalendar, as_at: dt.date,
                     kind: str = "respond", year_starts: np.ndarray | None = None) -> StandardOutcome:
-    """Each contact against its channel's response ('respond') or acknowledgement standard."""
+    """Each contact against its channel's response ('respond') or acknowledgement standard, record by record
+    (for an ad-hoc look at a few thousand; the yearly figures count the same way in SQL, :func:`contact_cube`)."""
     standards = config.respond_within if kind == "respond" else config.acknowledge_within
     done = "responded_at" if kind == "respond" else "acknowledged_at"
     if year_starts is None:
@@ -248,45 +252,87 @@ def contact_outcome(contacts: pd.DataFrame, config: Config, calendar: WorkingCal
     return within_standard(calendar, contacts["received_at"], contacts[done], n, as_at)
 
 
-def as_at_date(frame: pd.DataFrame, columns: list[str]) -> dt.date | None:
+CONTACT_DATES = ["received_at", "acknowledged_at", "responded_at"]
+
+
+def as_at_date(frame: Source, columns: list[str]) -> dt.date | None:
     """The data's 'as at' date: the latest timestamp in any of these columns."""
+    if isinstance(frame, Records):
+        return engine.latest(frame, columns)
     latest = max((frame[c].max() for c in columns if c in frame and frame[c].notna().any()), default=None)
     return None if latest is None or pd.isna(latest) else pd.Timestamp(latest).date()
 
 
-def contact_measures(contacts: pd.DataFrame, config: Config, calendar: WorkingCalendar,
-                     as_at: dt.date | None = None) -> pd.DataFrame:
-    """contacts_received, digital_share, responses and acknowledgements within standard, first-contact resolution."""
-    if contacts is None or contacts.empty:
-        return _empty()
-    as_at = as_at or as_at_date(contacts, ["received_at", "acknowledged_at", "responded_at"])
-    years = financial_year(contacts["received_at"], config.year_start_month)
-    year_starts = financial_year_start(contacts["received_at"], config.year_start_month)
-    channel = contacts["channel"]
+def _no_records(records: Source | None) -> bool:
+    return records is None or len(records) == 0
+
+
+def contact_cube(contacts: Source, config: Config, calendar: WorkingCalendar,
+                 as_at: dt.date | None = None) -> pd.DataFrame:
+    """The contacts reduced by SQL to counts by year, month, channel, service and in-person place
+    (:func:`analysis.engine.contact_cube`); every contacts figure is worked out from it. ``as_at`` defaults to
+    the latest timestamp in the contacts."""
+    as_at = as_at or as_at_date(contacts, CONTACT_DATES)
+    return engine.contact_cube(contacts, config, calendar, as_at)
+
+
+def _cube_years(cube: pd.DataFrame) -> pd.Series:
+    """The financial year label of each cube row, as a category (missing where received_at is)."""
+    starts = cube["year_start"].to_numpy(dtype="float64")
+    known = ~np.isnan(starts)
+    firsts = np.unique(starts[known]).astype(int)
+    codes = np.full(len(starts), -1, dtype="int64")
+    codes[known] = np.searchsorted(firsts, starts[known].astype(int))
+    return pd.Series(pd.Categorical.from_codes(codes, categories=[year_label(int(f)) for f in firsts]))
+
+
+def _channel_group(cube: pd.DataFrame, config: Config) -> pd.Series:
     # An extension of the contract: digital and non-digital channels as a breakdown of their own.
-    channel_group = pd.Series(np.where(channel.isin(config.digital_channels), "digital", "non-digital"),
-                              index=contacts.index)
+    return pd.Series(np.where(cube["channel"].isin(config.digital_channels), "digital", "non-digital"))
+
+
+def _not_yet_due(cube: pd.DataFrame, kind: str) -> np.ndarray:
+    """Contacts on a channel with the standard that are not yet due (no reply, deadline not passed)."""
+    return (cube["contacts"] - cube[f"{kind}_due"]).to_numpy()
+
+
+CONTACT_KINDS = {"responses_within_standard": ("respond", "responses"),
+                 "acknowledgements_within_standard": ("acknowledge", "acknowledgements")}
+
+
+def contact_measures(contacts: Source | None, config: Config, calendar: WorkingCalendar,
+                     as_at: dt.date | None = None, cube: pd.DataFrame | None = None) -> pd.DataFrame:
+    """contacts_received, digital_share, responses and acknowledgements within standard, first-contact resolution.
+
+    ``cube``: :func:`contact_cube` of the contacts, when already worked out."""
+    if cube is None:
+        if _no_records(contacts):
+            return _empty()
+        cube = contact_cube(contacts, config, calendar, as_at)
+    if cube.empty:
+        return _empty()
+    years = _cube_years(cube)
+    channel = cube["channel"]
+    channel_group = _channel_group(cube, config)
+    month = cube["month"]
     rows = [
         count_rows("contacts_received", years, {
-            "channel": channel, "channel_group": channel_group, "location": in_person_location(contacts),
-            "service": contacts["service"]}),
-        rate_rows("digital_share", years, channel.isin(config.digital_channels).to_numpy(), np.ones(len(years)),
-                  months=contacts["received_at"]),
+            "channel": channel, "channel_group": channel_group, "location": cube["location"],
+            "service": cube["service"]}, weights=cube["contacts"].to_numpy()),
+        rate_rows("digital_share", years, cube["contacts"].where(channel.isin(config.digital_channels), 0.0),
+                  cube["contacts"], months=month),
     ]
-    for measure_id, kind in (("responses_within_standard", "respond"),
-                             ("acknowledgements_within_standard", "acknowledge")):
-        outcome = contact_outcome(contacts, config, calendar, as_at, kind, year_starts)
+    for measure_id, (kind, counted) in CONTACT_KINDS.items():
         has_standard = channel.isin(list(config.respond_within if kind == "respond" else config.acknowledge_within))
         if has_standard.any():
-            rows.append(rate_rows(measure_id, years, outcome.within, outcome.due,
+            rows.append(rate_rows(measure_id, years, cube[f"{counted}_within"], cube[f"{counted}_due"],
                                   {"channel": channel, "channel_group": channel_group},
-                                  include=has_standard.to_numpy(), months=contacts["received_at"]))
-    recorded = contacts["resolved_first_contact"].notna().to_numpy()
-    if recorded.any():
-        resolved = contacts["resolved_first_contact"].fillna(False).to_numpy(dtype=bool)
-        recorded_channels = channel.isin(channel[recorded].unique()).to_numpy()
-        rows.append(rate_rows("first_contact_resolution", years, resolved, recorded, {"channel": channel},
-                              include=recorded_channels, months=contacts["received_at"]))
+                                  include=has_standard.to_numpy(), months=month))
+    recorded = cube["resolution_recorded"].to_numpy()
+    if recorded.sum() > 0:
+        recorded_channels = channel.isin(channel[recorded > 0].unique()).to_numpy()
+        rows.append(rate_rows("first_contact_resolution", years, cube["resolved"], recorded, {"channel": channel},
+                              include=recorded_channels, months=month))
     return pd.concat(rows, ignore_index=True)
 
 
@@ -294,8 +340,9 @@ def contact_measures(contacts: pd.DataFrame, config: Config, calendar: WorkingCa
 
 
 def call_outcomes(calls: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """(answered, abandoned, callback) per call offered. A callback (the caller chose to be called back) is
-    neither answered nor abandoned; callback is None when the data records no callbacks at all."""
+    """(answered, abandoned, callback) per call offered, record by record. A callback (the caller chose to be
+    called back) is neither answered nor abandoned; callback is None when the data records no callbacks at all.
+    The yearly figures count the same way in SQL (:func:`call_cube`)."""
     if "outcome" in calls.columns and calls["outcome"].notna().any():
         outcome = calls["outcome"]  # a category: compared without turning millions of calls into text
         answered = (outcome == "answered").to_numpy(dtype=bool, na_value=False)
@@ -306,25 +353,35 @@ def call_outcomes(calls: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return answered, ~answered, None
 
 
-def call_measures(calls: pd.DataFrame, config: Config) -> pd.DataFrame:
+def call_cube(calls: Source, config: Config) -> tuple[pd.DataFrame, bool]:
+    """The calls reduced by SQL to counts by year and month (:func:`analysis.engine.call_cube`):
+    (cube, whether the data records callbacks)."""
+    return engine.call_cube(calls, config)
+
+
+def call_measures(calls: Source | None, config: Config, cube: tuple[pd.DataFrame, bool] | None = None) -> pd.DataFrame:
     """calls_answered_within_standard, calls_abandoned (abandoned / offered), calls_callback (callbacks /
-    offered, where the data records callbacks) and average_speed_of_answer."""
-    if calls is None or calls.empty:
+    offered, where the data records callbacks) and average_speed_of_answer.
+
+    ``cube``: :func:`call_cube` of the calls, when already worked out."""
+    if cube is None:
+        if _no_records(calls):
+            return _empty()
+        cube = call_cube(calls, config)
+    cube, callbacks = cube
+    if cube.empty:
         return _empty()
-    years = financial_year(calls["offered_at"], config.year_start_month)
-    answered, abandoned, callback = call_outcomes(calls)
-    wait = calls["wait_seconds"].to_numpy(dtype="float64")
-    offered = np.ones(len(years))
-    month = calls["offered_at"]
-    rows = [
-        rate_rows("calls_abandoned", years, abandoned, offered, months=month),
-        mean_rows("average_speed_of_answer", years, wait, answered, unit="seconds"),
-    ]
-    if callback is not None:
-        rows.insert(1, rate_rows("calls_callback", years, callback, offered, months=month))
+    years = _cube_years(cube)
+    offered = cube["offered"]
+    month = cube["month"]
+    speed = rate_rows("average_speed_of_answer", years, cube["wait_total"], cube["waits"], unit="seconds", scale=1.0)
+    speed[["numerator", "denominator"]] = np.nan
+    rows = [rate_rows("calls_abandoned", years, cube["abandoned"], offered, months=month), speed]
+    if callbacks:
+        rows.insert(1, rate_rows("calls_callback", years, cube["callback"], offered, months=month))
     if config.phone_answer_within_seconds is not None:
-        quick = answered & (wait <= config.phone_answer_within_seconds)
-        rows.insert(0, rate_rows("calls_answered_within_standard", years, quick, answered, months=month))
+        rows.insert(0, rate_rows("calls_answered_within_standard", years, cube["answered_within"], cube["answered"],
+                                 months=month))
     return pd.concat(rows, ignore_index=True)
 
 
@@ -625,28 +682,36 @@ def ombudsman_measures(ombudsman: pd.DataFrame | None, config: Config,
 # --- feedback and survey --------------------------------------------------------------------
 
 
-def feedback_measures(feedback: pd.DataFrame | None, config: Config) -> pd.DataFrame:
+def feedback_measures(feedback: Source | None, config: Config) -> pd.DataFrame:
     """net_satisfaction by financial year of ``given_at``: headline and by channel.
 
     100 x (good - poor) / all ratings, a score from -100 to 100 (unit ``score``);
     numerator and denominator are left empty because the score is not a
-    percentage. Rows with no rating are left out.
+    percentage. Rows with no rating are left out. Counted by SQL (:func:`analysis.engine.feedback_cube`).
     """
-    if feedback is None or feedback.empty:
+    if _no_records(feedback):
         return _empty()
-    years = financial_year(feedback["given_at"], config.year_start_month)
-    rating = feedback["rating"].astype("object")
-    good = (rating == "good").to_numpy(dtype="float64")
-    poor = (rating == "poor").to_numpy(dtype="float64")
-    rated = rating.notna().to_numpy()
-    channel = {"channel": feedback["channel"]}
-    rows = rate_rows("net_satisfaction", years, good - poor, rated, channel, unit="score", include=rated)
+    cube = engine.feedback_cube(feedback, config)
+    if cube.empty:
+        return _empty()
+    years = _cube_years(cube)
+    good, poor, rated = cube["good"].to_numpy(), cube["poor"].to_numpy(), cube["ratings"].to_numpy()
+    include = rated > 0
+    channel = {"channel": cube["channel"]}
+    rows = rate_rows("net_satisfaction", years, good - poor, rated, channel, unit="score", include=include)
     # The shares of good and poor ratings, for the test of a change in the score (its own variance).
-    rows["good_share"] = rate_rows("good", years, good, rated, channel, include=rated, scale=1.0)["value"].to_numpy()
-    rows["poor_share"] = rate_rows("poor", years, poor, rated, channel, include=rated, scale=1.0)["value"].to_numpy()
+    rows["good_share"] = rate_rows("good", years, good, rated, channel, include=include, scale=1.0)["value"].to_numpy()
+    rows["poor_share"] = rate_rows("poor", years, poor, rated, channel, include=include, scale=1.0)["value"].to_numpy()
     rows["ratings"] = rows["denominator"]
     rows[["numerator", "denominator"]] = np.nan
     return rows
+
+
+def record_years(records: Source, column: str, start_month: int) -> list[str]:
+    """The financial years (labels, in order) that ``column`` of the records has dates in."""
+    if isinstance(records, Records):
+        return [year_label(s) for s in engine.year_starts(records, column, start_month)]
+    return financial_years(records[column], start_month)
 
 
 def survey_measures(survey: pd.DataFrame | None, config: Config) -> pd.DataFrame:
@@ -862,60 +927,68 @@ def _unknown_measure(measure_id: str, known: tuple[str, ...]) -> ValueError:
     return ValueError(f'No monthly series for "{measure_id}": use one of {", ".join(known)}')
 
 
-def contact_monthly_series(contacts: pd.DataFrame | None, config: Config, calendar: WorkingCalendar,
-                           as_at: dt.date | None, measure_id: str) -> pd.DataFrame:
+def contact_monthly_series(contacts: Source | None, config: Config, calendar: WorkingCalendar,
+                           as_at: dt.date | None, measure_id: str, cube: pd.DataFrame | None = None) -> pd.DataFrame:
     """Monthly series of a contacts measure, all channels pooled, by month of ``received_at``.
 
     ``measure_id`` is one of :data:`CONTACT_MONTHLY`; responses and
     acknowledgements pool every channel that has a standard, with the same
     "not yet due" rule as the yearly figure (``as_at`` defaults to the latest
-    timestamp in the contacts). Shape as :func:`monthly_rate`.
+    timestamp in the contacts). Shape as :func:`monthly_rate`. ``cube``: :func:`contact_cube` of the
+    contacts, when already worked out.
     """
     if measure_id not in CONTACT_MONTHLY:
         raise _unknown_measure(measure_id, CONTACT_MONTHLY)
-    if contacts is None or contacts.empty:
+    if cube is None:
+        if _no_records(contacts):
+            return _empty_monthly()
+        cube = contact_cube(contacts, config, calendar, as_at)
+    if cube.empty:
         return _empty_monthly()
-    received = contacts["received_at"]
-    channel = contacts["channel"]
-    if measure_id in ("responses_within_standard", "acknowledgements_within_standard"):
-        kind = "respond" if measure_id == "responses_within_standard" else "acknowledge"
+    month = cube["month"]
+    channel = cube["channel"]
+    if measure_id in CONTACT_KINDS:
+        kind, counted = CONTACT_KINDS[measure_id]
         standards = config.respond_within if kind == "respond" else config.acknowledge_within
-        as_at = as_at or as_at_date(contacts, ["received_at", "acknowledged_at", "responded_at"])
-        outcome = contact_outcome(contacts, config, calendar, as_at, kind)
         applies = channel.isin(list(standards)).to_numpy()
-        series = monthly_rate(received, outcome.within, outcome.due, include=applies)
-        return _with_not_yet_due(series, received, outcome.not_yet_due, applies)
+        series = monthly_rate(month, cube[f"{counted}_within"], cube[f"{counted}_due"], include=applies)
+        return _with_not_yet_due(series, month, _not_yet_due(cube, counted), applies)
     if measure_id == "digital_share":
-        return monthly_rate(received, channel.isin(config.digital_channels).to_numpy(), 1.0)
-    recorded = contacts["resolved_first_contact"].notna().to_numpy()
-    resolved = contacts["resolved_first_contact"].fillna(False).to_numpy(dtype=bool)
-    return monthly_rate(received, resolved, recorded, include=recorded)
+        return monthly_rate(month, cube["contacts"].where(channel.isin(config.digital_channels), 0.0),
+                            cube["contacts"])
+    recorded = cube["resolution_recorded"].to_numpy()
+    return monthly_rate(month, cube["resolved"], recorded, include=recorded > 0)
 
 
-def call_monthly_series(calls: pd.DataFrame | None, config: Config, measure_id: str) -> pd.DataFrame:
+def call_monthly_series(calls: Source | None, config: Config, measure_id: str,
+                        cube: tuple[pd.DataFrame, bool] | None = None) -> pd.DataFrame:
     """Monthly series of a calls measure (:data:`CALL_MONTHLY`) by month of ``offered_at``.
 
     ``average_speed_of_answer`` is a mean in seconds (numerator: total wait of
     answered calls; denominator: answered calls). With no phone standard in
     council.toml, ``calls_answered_within_standard`` is empty. Shape as
-    :func:`monthly_rate`.
+    :func:`monthly_rate`. ``cube``: :func:`call_cube` of the calls, when already worked out.
     """
     if measure_id not in CALL_MONTHLY:
         raise _unknown_measure(measure_id, CALL_MONTHLY)
-    if calls is None or calls.empty:
+    if cube is None:
+        if _no_records(calls):
+            return _empty_monthly()
+        cube = call_cube(calls, config)
+    cube, callbacks = cube
+    if cube.empty:
         return _empty_monthly()
-    offered = calls["offered_at"]
-    answered, abandoned, callback = call_outcomes(calls)
-    wait = calls["wait_seconds"].to_numpy(dtype="float64")
+    month = cube["month"]
     if measure_id == "calls_abandoned":
-        return monthly_rate(offered, abandoned, 1.0)
+        return monthly_rate(month, cube["abandoned"], cube["offered"])
     if measure_id == "calls_callback":
-        return _empty_monthly() if callback is None else monthly_rate(offered, callback, 1.0)
+        return monthly_rate(month, cube["callback"], cube["offered"]) if callbacks else _empty_monthly()
     if measure_id == "average_speed_of_answer":
-        return monthly_mean(offered, wait, include=answered)
+        waits = cube["waits"].to_numpy()
+        return monthly_rate(month, cube["wait_total"], waits, include=waits > 0, scale=1.0)
     if config.phone_answer_within_seconds is None:
         return _empty_monthly()
-    return monthly_rate(offered, answered & (wait <= config.phone_answer_within_seconds), answered)
+    return monthly_rate(month, cube["answered_within"], cube["answered"])
 
 
 def complaint_monthly_series(complaints: pd.DataFrame | None, config: Config, calendar: WorkingCalendar,
@@ -953,17 +1026,21 @@ def _with_not_yet_due(series: pd.DataFrame, timestamps, not_yet_due, include) ->
 # --- facts the yearly pages state, worked out once per run ----------------------------------
 
 
-def not_yet_due_count(contacts: pd.DataFrame | None, config: Config, calendar: WorkingCalendar,
-                      as_at: dt.date | None, year: str) -> int | None:
+def not_yet_due_count(contacts: Source | None, config: Config, calendar: WorkingCalendar,
+                      as_at: dt.date | None, year: str, cube: pd.DataFrame | None = None) -> int | None:
     """Contacts received in ``year`` on a channel with a response standard, with no response yet and
     not yet due at ``as_at``: left out of the percentages. None without contacts or an as-at date."""
     if contacts is None or as_at is None:
         return None
-    in_year = in_financial_year(contacts["received_at"], year, config.year_start_month)
-    subset = contacts[in_year]
-    outcome = contact_outcome(subset, config, calendar, as_at)
-    has_standard = subset["channel"].isin(list(config.respond_within)).to_numpy()
-    return int((outcome.not_yet_due & has_standard).sum())
+    if cube is None:
+        if _no_records(contacts):
+            return 0
+        cube = contact_cube(contacts, config, calendar, as_at)
+    if cube.empty:
+        return 0
+    in_year = (_cube_years(cube) == year).to_numpy()
+    has_standard = cube["channel"].isin(list(config.respond_within)).to_numpy()
+    return int(_not_yet_due(cube, "responses")[in_year & has_standard].sum())
 
 
 def in_person_location(contacts: pd.DataFrame) -> pd.Series:
@@ -972,15 +1049,19 @@ def in_person_location(contacts: pd.DataFrame) -> pd.Series:
     return contacts["location"].where(contacts["channel"].astype("object") == "in_person")
 
 
-def in_person_purposes(contacts: pd.DataFrame | None, config: Config, year: str) -> pd.DataFrame | None:
+def in_person_purposes(contacts: Source | None, config: Config, year: str,
+                       cube: pd.DataFrame | None = None) -> pd.DataFrame | None:
     """In-person visits in ``year`` per place and purpose (category; "not recorded" where empty):
     location, category, visits, share (% of the place's visits), most visits first within each place."""
     if contacts is None:
         return None
-    in_year = in_financial_year(contacts["received_at"], year, config.year_start_month)
-    visits = contacts.loc[in_year & in_person_location(contacts).notna().to_numpy(), ["location", "category"]]
-    visits = visits.astype("object").fillna({"category": "not recorded"})
-    counts = visits.groupby(["location", "category"]).size().rename("visits").reset_index()
+    if cube is None:
+        cube = (contact_cube(contacts, config, WorkingCalendar.for_council(config)) if not _no_records(contacts)
+                else pd.DataFrame(columns=engine.CONTACT_CUBE_KEYS + engine.CONTACT_CUBE_SUMS))
+    visits = cube[(_cube_years(cube) == year).to_numpy() & cube["location"].notna().to_numpy()]
+    visits = visits.assign(category=visits["in_person_category"].astype("object").fillna("not recorded"))
+    counts = visits.groupby(["location", "category"])["contacts"].sum().rename("visits").reset_index()
+    counts["visits"] = counts["visits"].astype("int64")
     counts = counts.sort_values(["location", "visits"], ascending=[True, False])
     counts["share"] = 100 * counts["visits"] / counts.groupby("location")["visits"].transform("sum")
     return counts.reset_index(drop=True)

@@ -21,3 +21,10 @@ def git_commit() -> str:
         return out.stdout.strip() or "unknown"
     except (OSError, subprocess.SubprocessError):
         return "unknown"
+
+
+def package_version() -> str:
+    """The workbook's version (``analysis.__version__``)."""
+    import analysis
+
+    return analysis.__version__

@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.calendar import financial_year
+from analysis import engine
+from analysis.calendar import financial_year, year_label
 from analysis.config import DATASET_NAMES, Config
 from analysis.datasets import SCHEMAS, Datasets, Problem
+from analysis.engine import Records
 
 DATE_OF = {"contacts": "received_at", "calls": "offered_at", "complaints": "received_at", "feedback": "given_at",
            "panel_invitations": "invited_on", "panel": "joined_on", "ombudsman": "decided_on"}
@@ -39,7 +41,7 @@ def dataset_summary(datasets: Datasets, problems: list[Problem]) -> pd.DataFrame
             "Dataset": name,
             "Status": status,
             "Files": ", ".join(p.name for p in item.files) if item else ", ".join(sorted({p.file for p in found})),
-            "Rows read": f"{len(item.frame):,}" if item else "",
+            "Rows read": f"{item.rows:,}" if item else "",
             "Problems": f"{fatal} to fix, {len(found) - fatal} warnings" if found else "none",
             "Columns not used": ", ".join(item.ignored_columns) if item else "",
         })
@@ -50,14 +52,13 @@ def missing_values(datasets: Datasets) -> pd.DataFrame:
     """Empty values in every column of every dataset read (required columns are never empty)."""
     rows = []
     for name, item in datasets.loaded.items():
-        frame = item.frame
-        missing = frame.isna().sum()
+        missing, length = _empty_counts(datasets.records(name))
         required = {c.name for c in SCHEMAS[name] if c.required}
         for column, count in missing.items():
             rows.append({
                 "Dataset": name, "Column": column, "Required": "yes" if column in required else "no",
                 "Empty": f"{int(count):,}",
-                "Empty (%)": f"{100 * count / len(frame):.1f}%" if len(frame) else "",
+                "Empty (%)": f"{100 * count / length:.1f}%" if length else "",
             })
     return pd.DataFrame(rows, columns=["Dataset", "Column", "Required", "Empty", "Empty (%)"])
 
@@ -68,6 +69,18 @@ def records_by_year(datasets: Datasets, year: str | None, today: dt.date | None 
     today = pd.Timestamp(today or dt.date.today())
     rows = []
     for name in DATASET_NAMES:
+        records = datasets.records(name)
+        if isinstance(records, Records) and name in DATE_OF:
+            counts, future = _year_counts(records, DATE_OF[name], config.year_start_month, today)
+            if counts.empty:
+                continue
+            for label, count in counts.items():
+                rows.append({"Dataset": name, "Year": label, "Records": f"{int(count):,}",
+                             "Note": "" if year is None or label == year else "outside the year being reported"})
+            if future:
+                rows.append({"Dataset": name, "Year": "in the future", "Records": f"{future:,}",
+                             "Note": f"dated after today ({today:%d %B %Y}): check the export"})
+            continue
         frame = datasets.get(name)
         if frame is None or frame.empty:
             continue
@@ -89,6 +102,28 @@ def records_by_year(datasets: Datasets, year: str | None, today: dt.date | None 
             rows.append({"Dataset": name, "Year": "in the future", "Records": f"{future:,}",
                          "Note": f"dated after today ({today:%d %B %Y}): check the export"})
     return pd.DataFrame(rows, columns=["Dataset", "Year", "Records", "Note"])
+
+
+def _empty_counts(records) -> tuple[pd.Series, int]:
+    """(empty values in each column, records): by SQL over the store, without loading the records."""
+    if not isinstance(records, Records):
+        return records.isna().sum(), len(records)
+    columns = engine.columns(records)
+    counts = engine.query({"records": records}, "SELECT COUNT(*) AS records, " + ", ".join(
+        f'COUNT("{c}") AS "{c}"' for c in columns) + " FROM records").iloc[0]
+    length = int(counts["records"])
+    return pd.Series({c: length - int(counts[c]) for c in columns}), length
+
+
+def _year_counts(records, column: str, start_month: int, today: pd.Timestamp) -> tuple[pd.Series, int]:
+    """(records per financial year, oldest first, then "no date"; records dated after today), by SQL."""
+    day = f"CAST({column} AS DATE)"
+    counted = engine.query({"records": records}, (
+        f"SELECT (EXTRACT(YEAR FROM {day}) - CASE WHEN EXTRACT(MONTH FROM {day}) < {int(start_month)} THEN 1 ELSE 0 "
+        f"END) AS year_start, COUNT(*) AS records, SUM(CASE WHEN {column} > ? THEN 1 ELSE 0 END) AS future "
+        "FROM records GROUP BY 1 ORDER BY 1 NULLS LAST"), params=[today.to_pydatetime()])
+    labels = [year_label(int(s)) if not pd.isna(s) else "no date" for s in counted["year_start"]]
+    return pd.Series(counted["records"].to_numpy(), index=labels), int(counted["future"].fillna(0).sum())
 
 
 def write_quality_page(config: Config, datasets: Datasets, problems: list[Problem], year: str | None,

@@ -50,12 +50,14 @@ from analysis.measures import (
     COMPLAINT_CODE_NEEDS,
     action_plan_measures,
     as_at_date,
+    call_cube,
     call_measures,
     call_monthly_series,
     complaint_code_measures,
     complaint_measures,
     complaint_monthly_series,
     contact_monthly_series,
+    contact_cube,
     contact_measures,
     feedback_measures,
     in_person_purposes,
@@ -63,6 +65,7 @@ from analysis.measures import (
     not_yet_due_count,
     ombudsman_measures,
     panel_measures,
+    record_years,
     survey_measures,
 )
 from analysis.survey import comparison_breaks
@@ -98,10 +101,16 @@ class Workbook:
     monthly: dict[str, pd.DataFrame] = field(default_factory=dict)  # measure_id -> numerator, denominator, value
     signals: dict[str, str] = field(default_factory=dict)           # measure_id -> the monthly pattern in words
     facts: dict = field(default_factory=dict)  # figures the pages state that need every record (see year_facts)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds each step of prepare took
 
     @property
     def calendar(self) -> WorkingCalendar:
         return WorkingCalendar.for_council(self.config)
+
+    @property
+    def year_bounds(self) -> tuple[dt.date, dt.date]:
+        """The first and last days of the year of the pages."""
+        return year_bounds(self.year, self.config.year_start_month)
 
     @property
     def previous_year(self) -> str | None:
@@ -186,6 +195,20 @@ class Workbook:
             return rows[rows["breakdown"] == ""].reset_index(drop=True)
         return rows[rows["breakdown"].str.startswith(breakdown + "=")].reset_index(drop=True)
 
+    def sql(self, query: str, params: list | dict | None = None) -> pd.DataFrame:
+        """The result of SQL over every record of the data folder, each dataset a table of its name
+        (``contacts``, ``calls``, ``complaints``, ...), with ``working_days`` for counting working days.
+
+        The records are not loaded into memory: DuckDB reads the store's Parquet files and only the result
+        comes back, e.g. ``wb.sql("SELECT channel, COUNT(*) AS contacts FROM contacts GROUP BY channel")``.
+        Personal data was never read, so none can be queried; members see only what a cell shows, so
+        small counts must still go through ``present.count_words``.
+        """
+        from analysis.engine import query as run_query
+
+        return run_query({name: self.data.records(name) for name in self.data.loaded}, query, self.calendar,
+                         params)
+
     def value(self, measure_id: str, year: str | None = None, breakdown: str = ""):
         rows = self.measures[(self.measures["measure_id"] == measure_id) & (self.measures["breakdown"] == breakdown)
                              & (self.measures["year"] == (year or self.year))]
@@ -201,11 +224,11 @@ def data_years(datasets: Datasets) -> tuple[list[str], dt.date | None]:
     labels: set[str] = set()
     latest: dt.date | None = None
     for name, columns in AS_AT_COLUMNS.items():
-        frame = datasets.get(name)
-        if frame is None or frame.empty:
+        records = datasets.records(name)
+        if records is None or len(records) == 0:
             continue
-        labels |= set(financial_years(frame[columns[0]], config.year_start_month))
-        found = as_at_date(frame, columns)
+        labels |= set(record_years(records, columns[0], config.year_start_month))
+        found = as_at_date(records, columns)
         if found and (latest is None or found > latest):
             latest = found
     for name, column in (("action_plan", "plan_year"), ("survey", "survey_year"), ("manual_measures", "year")):
@@ -229,14 +252,35 @@ def latest_complete_year(datasets: Datasets) -> str:
     return label
 
 
-def compute_measures(datasets: Datasets, as_at: dict[str, dt.date | None], years: list[str]) -> pd.DataFrame:
+@dataclass
+class Cubes:
+    """The contacts and calls reduced by SQL, once per run, to the small tables every figure of theirs is
+    worked out from (:func:`analysis.measures.contact_cube`, :func:`analysis.measures.call_cube`); None where
+    the data folder has no such records."""
+
+    contacts: pd.DataFrame | None = None
+    calls: tuple[pd.DataFrame, bool] | None = None
+
+
+def record_cubes(datasets: Datasets, as_at: dict[str, dt.date | None]) -> Cubes:
+    config = datasets.config
+    contacts, calls = datasets.records("contacts"), datasets.records("calls")
+    return Cubes(
+        contact_cube(contacts, config, WorkingCalendar.for_council(config), as_at.get("contacts"))
+        if contacts is not None and len(contacts) else None,
+        call_cube(calls, config) if calls is not None and len(calls) else None)
+
+
+def compute_measures(datasets: Datasets, as_at: dict[str, dt.date | None], years: list[str],
+                     cubes: Cubes | None = None) -> pd.DataFrame:
     """Every measure for every year in the data, with comparisons and targets."""
     config = datasets.config
     calendar = WorkingCalendar.for_council(config)
+    cubes = cubes or record_cubes(datasets, as_at)
     parts = [
         action_plan_measures(datasets.get("action_plan")),
-        contact_measures(datasets.get("contacts"), config, calendar, as_at.get("contacts")),
-        call_measures(datasets.get("calls"), config),
+        contact_measures(None, config, calendar, cube=cubes.contacts) if cubes.contacts is not None else None,
+        call_measures(None, config, cube=cubes.calls) if cubes.calls is not None else None,
         complaint_measures(datasets.get("complaints"), config, calendar, as_at.get("complaints")),
         # The Complaint Handling Code's measures, from the columns the exports record (none: no rows).
         complaint_code_measures(datasets.get("complaints"), config, calendar, as_at.get("complaints"),
@@ -244,13 +288,13 @@ def compute_measures(datasets: Datasets, as_at: dict[str, dt.date | None], years
                                           if datasets.recorded("complaints", c)}),
         ombudsman_measures(datasets.get("ombudsman"), config,
                            recorded={c for c in ("remedy_complied",) if datasets.recorded("ombudsman", c)}),
-        feedback_measures(datasets.get("feedback"), config),
+        feedback_measures(datasets.records("feedback"), config),
         survey_measures(datasets.get("survey"), config),
         panel_measures(datasets.get("panel"), datasets.get("population"), datasets.get("panel_invitations"),
                        config, years),
         manual_measure_rows(datasets.get("manual_measures"), datasets.get("measures")),
     ]
-    rows = pd.concat([p for p in parts if not p.empty], ignore_index=True)
+    rows = pd.concat([p for p in parts if p is not None and not p.empty], ignore_index=True)
     unrecorded = [m for m, (name, column) in MEASURE_NEEDS.items() if not datasets.recorded(name, column)]
     # The denominator (invited, contacts due) is still known; what it would be compared with is not.
     rows.loc[rows["measure_id"].isin(unrecorded), ["value", "numerator"]] = np.nan
@@ -279,15 +323,19 @@ def untested_where_unlike(rows: pd.DataFrame, config: Config) -> pd.DataFrame:
     return rows
 
 
-def compute_monthly(datasets: Datasets, as_at: dict[str, dt.date | None], year: str) -> dict[str, pd.DataFrame]:
+def compute_monthly(datasets: Datasets, as_at: dict[str, dt.date | None], year: str,
+                    cubes: Cubes | None = None) -> dict[str, pd.DataFrame]:
     """Monthly series of every measure that has one, up to the last month of ``year``."""
     config = datasets.config
     calendar = WorkingCalendar.for_council(config)
     last_month = pd.Period(year_bounds(year, config.year_start_month)[1], freq="M")
+    cubes = cubes or record_cubes(datasets, as_at)
     makers = {
-        **{m: lambda m=m: contact_monthly_series(datasets.get("contacts"), config, calendar, as_at.get("contacts"), m)
-           for m in CONTACT_MONTHLY},
-        **{m: lambda m=m: call_monthly_series(datasets.get("calls"), config, m) for m in CALL_MONTHLY},
+        **({m: lambda m=m: contact_monthly_series(None, config, calendar, as_at.get("contacts"), m,
+                                                  cube=cubes.contacts) for m in CONTACT_MONTHLY}
+           if cubes.contacts is not None else {}),
+        **({m: lambda m=m: call_monthly_series(None, config, m, cube=cubes.calls) for m in CALL_MONTHLY}
+           if cubes.calls is not None else {}),
         **{m: lambda m=m: complaint_monthly_series(datasets.get("complaints"), config, calendar,
                                                    as_at.get("complaints"), m) for m in COMPLAINT_RATE_MEASURES},
     }
@@ -336,15 +384,17 @@ def monthly_signals(workbook: "Workbook") -> dict[str, str]:
 def prepare(data_dir: str | Path = DEFAULT_DATA, year: str | None = None, as_at: str | dt.date | None = None,
             datasets: Datasets | None = None) -> Workbook:
     """Load and validate the data folder (unless given) and compute every measure for the year."""
+    started = time.perf_counter()
     config = load_config(data_dir) if datasets is None else datasets.config
     datasets = datasets or load_all(config)
+    read = time.perf_counter()
     if isinstance(as_at, str) and as_at:
         try:
             as_at = dt.date.fromisoformat(as_at)
         except ValueError:
             raise WorkbookError(f'--as-at "{as_at}" is not a date: write it like 2024-04-30.') from None
     as_at_by_dataset = {
-        name: (as_at or (as_at_date(datasets.get(name), cols) if datasets.get(name) is not None else None))
+        name: (as_at or (as_at_date(datasets.records(name), cols) if name in datasets.loaded else None))
         for name, cols in AS_AT_COLUMNS.items()
     }
     available, _ = data_years(datasets)
@@ -359,23 +409,27 @@ def prepare(data_dir: str | Path = DEFAULT_DATA, year: str | None = None, as_at:
             covered = f"{available[0]} to {available[-1]}" if available else "no year at all"
             raise WorkbookError(f"There is no data for {year}: the data folder covers {covered}.")
     years = [y for y in available if y <= year]
-    measures = compute_measures(datasets, as_at_by_dataset, years)
+    cubes = record_cubes(datasets, as_at_by_dataset)
+    measures = compute_measures(datasets, as_at_by_dataset, years, cubes)
     measures = measures[measures["year"].isin(years)].reset_index(drop=True)
     workbook = Workbook(config, datasets, year, years, as_at_by_dataset, measures,
                         {"data_dir": str(config.folder), "year": year, "as_at": str(as_at or "")},
-                        monthly=compute_monthly(datasets, as_at_by_dataset, year))
+                        monthly=compute_monthly(datasets, as_at_by_dataset, year, cubes))
     workbook.signals = monthly_signals(workbook)
-    workbook.facts = year_facts(workbook)
+    workbook.facts = year_facts(workbook, cubes)
+    workbook.timings = {"read and check the data": read - started, "count every measure": time.perf_counter() - read}
     return workbook
 
 
-def year_facts(workbook: Workbook) -> dict:
+def year_facts(workbook: Workbook, cubes: Cubes | None = None) -> dict:
     """What the pages say from the records themselves rather than from the measures, worked out here
     once so that no notebook has to read every contact."""
-    contacts, year, config = workbook.data.contacts, workbook.year, workbook.config
+    contacts, year, config = workbook.data.records("contacts"), workbook.year, workbook.config
+    cubes = cubes or record_cubes(workbook.data, workbook.as_at)
     return {
-        "not_yet_due": not_yet_due_count(contacts, config, workbook.calendar, workbook.as_at.get("contacts"), year),
-        "in_person_purposes": in_person_purposes(contacts, config, year),
+        "not_yet_due": not_yet_due_count(contacts, config, workbook.calendar, workbook.as_at.get("contacts"), year,
+                                         cube=cubes.contacts),
+        "in_person_purposes": in_person_purposes(contacts, config, year, cube=cubes.contacts),
     }
 
 
@@ -530,6 +584,8 @@ def run(data_dir: str | Path = DEFAULT_DATA, year: str | None = None, out: str |
         echo(f"warning: {warning}")
     echo(f"{workbook.config.name}: {workbook.year}, data read and checked "
          f"({', '.join(sorted(workbook.data.loaded))})")
+    for step, seconds in workbook.timings.items():
+        echo(f"  done    {step:<32} {seconds:5.1f} s")
 
     out.mkdir(parents=True, exist_ok=True)
     final = out / year_folder(workbook.year)

@@ -27,6 +27,10 @@ settings.register_profile("repeatable", derandomize=True)
 settings.register_profile("explore", derandomize=False)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
+# The store of files read (analysis.loader.cache) goes to a folder of this test session's own, never the
+# user's ~/.cache; every run through papermill and every `workbook` command started by a test inherits it.
+os.environ["WORKBOOK_CACHE"] = __import__("tempfile").mkdtemp(prefix="workbook-test-cache-")
+
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "sample"
 

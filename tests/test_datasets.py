@@ -586,17 +586,40 @@ def test_complaint_outcomes_match_loosely_and_a_repeated_pair_is_reported_once(t
 
 def test_prepared_workbook_reads_a_dataset_only_when_a_page_uses_it(tmp_path):
     """Notebook kernels open the run's prepared workbook: the measures come at once, each dataset's
-    records only when asked for, so a page that never looks at calls never holds them in memory."""
+    records only when asked for, so a page that never looks at calls never holds them in memory. The
+    records are in the store of files read, so the prepared workbook holds only where they are; the runner
+    itself never loaded the contacts or the calls (their figures are counted by SQL over the store)."""
     from conftest import write_riverside
 
     from analysis.workbook import open_workbook, prepare, remove_prepared, save_prepared
 
     workbook = prepare(write_riverside(tmp_path / "data"))
+    assert not {"contacts", "calls", "feedback"} & {n for n, i in workbook.data.loaded.items() if "frame" in i.__dict__}
+    path = save_prepared(workbook, tmp_path / "build" / "prepared.pickle")
+    assert not (tmp_path / "build" / "prepared-frames" / "contacts.pickle").exists()
+    assert path.stat().st_size < 200_000
+    opened = open_workbook(prepared=str(path))
+    pd.testing.assert_frame_equal(opened.measures, workbook.measures)
+    assert not any("frame" in item.__dict__ for item in opened.data.loaded.values())
+    pd.testing.assert_frame_equal(opened.data.contacts, workbook.data.contacts)
+    assert {name for name, item in opened.data.loaded.items() if "frame" in item.__dict__} == {"contacts"}
+    remove_prepared(path)
+    assert list((tmp_path / "build").iterdir()) == []
+
+
+def test_without_a_store_the_prepared_workbook_keeps_each_dataset_apart(tmp_path, monkeypatch):
+    """With the store turned off, each dataset's records are pickled to a file of their own beside the
+    prepared workbook and read only when asked for."""
+    from conftest import write_riverside
+
+    from analysis.workbook import open_workbook, prepare, remove_prepared, save_prepared
+
+    monkeypatch.setenv("WORKBOOK_CACHE", "off")
+    workbook = prepare(write_riverside(tmp_path / "data"))
     path = save_prepared(workbook, tmp_path / "build" / "prepared.pickle")
     frames = tmp_path / "build" / "prepared-frames"
     assert (frames / "contacts.pickle").is_file() and (frames / "calls.pickle").is_file()
     opened = open_workbook(prepared=str(path))
-    pd.testing.assert_frame_equal(opened.measures, workbook.measures)
     assert not any("frame" in item.__dict__ for item in opened.data.loaded.values())
     pd.testing.assert_frame_equal(opened.data.contacts, workbook.data.contacts)
     assert {name for name, item in opened.data.loaded.items() if "frame" in item.__dict__} == {"contacts"}

@@ -657,14 +657,18 @@ def test_panel_page_says_how_many_of_those_who_opened_completed(sample_measures)
 
 def test_no_yearly_notebook_reads_every_contact_or_call(tmp_path):
     """The kernels get the measures and the few figures the pages state from the records (worked out
-    once in the runner); with the contacts' and calls' records taken away, every yearly notebook still runs."""
+    once in the runner, by SQL over the store); with the contacts' and calls' records taken away from the store,
+    every yearly notebook still runs."""
     from analysis.publish import page_context
     from analysis.workbook import execute_and_export, kernel_name, prepare, save_prepared
 
     workbook = prepare(write_riverside(tmp_path / "data"))
     prepared = save_prepared(workbook, tmp_path / "build" / "prepared.pickle")
-    for name in ("contacts", "calls"):
-        (tmp_path / "build" / "prepared-frames" / f"{name}.pickle").unlink()
+    for name in ("contacts", "calls"):  # the records, in the store of files read: taken away
+        parts = workbook.data.loaded[name].parts
+        assert parts
+        for part in parts:
+            part.unlink()
     notebooks = sorted((REPO / "notebooks").glob("*.ipynb"))
     pages = [{"stem": nb.stem, "title": nb.stem, "href": f"{nb.stem}.html"} for nb in notebooks]
     context = page_context(workbook, pages)

@@ -8,7 +8,10 @@
    :mod:`~analysis.loader.parse`, set values by :mod:`~analysis.loader.value_sets`);
 4. :mod:`~analysis.loader.validate` checks each file against the contract and words what is wrong;
    :mod:`~analysis.loader.cross` checks across files and datasets;
-5. :mod:`~analysis.loader.store` keeps the result (:class:`Datasets`), pickled into the prepared workbook.
+5. :mod:`~analysis.loader.cache` keeps each file's result, as typed Parquet and the problems found, in the
+   store of files read (outside the data folder, keyed by the file's SHA-256, its council.toml settings and
+   the code), so that a file is read again only when it changes; :mod:`~analysis.loader.store` holds the
+   result (:class:`Datasets`), whose records stay in the store until asked for.
 
 :mod:`~analysis.loader.load` drives them (``load_all``, ``check_all``); :mod:`~analysis.loader.schema` is the
 contract they all read, and :mod:`~analysis.loader.problems` the words they report in.

@@ -47,6 +47,27 @@ def _duplicates_across_files(ds: str, frames: list[pd.DataFrame], sources: list[
     return problems
 
 
+def _duplicates_across_stored(ds: str, files: list, sources: list[SourceFile]) -> list[Problem]:
+    """:func:`_duplicates_across_files` by SQL over the store's Parquet files: the same problems, without
+    loading every file's keys into memory."""
+    from analysis.engine import repeats_across_files
+
+    keys = [c.name for c in SCHEMAS[ds] if c.unique] or []
+    together = UNIQUE_TOGETHER.get(ds)
+    problems = []
+    for key in ([[k] for k in keys] + ([list(together)] if together else [])):
+        repeated = repeats_across_files(files, key)
+        for file_index, group in repeated.groupby("file", sort=True):
+            source = sources[int(file_index)]
+            problems.append(_problem_at(ds, source, " + ".join(key), group["row"].to_numpy(dtype="int64"), (
+                "repeats a value already in an earlier file of this dataset; each must be unique"),
+                group["value"].astype(str).head(20), fix=(
+                    "a record in two files would be counted twice: remove it from one of them (do the exports' "
+                    "date ranges overlap? Is a Report It case both in the CRM export and in FixMyStreet's?)."),
+                header="" if len(key) > 1 else None))
+    return problems
+
+
 def _problems_in_files(ds: str, item: LoadedDataset, column: str, mask: np.ndarray, message: str,
                        examples: pd.Series, fix: str) -> list[Problem]:
     """One problem per file for the records of a loaded dataset picked by ``mask``, with each file's rows."""

@@ -21,15 +21,18 @@ from analysis.loader.cross import (
     KnownIds,
     _cross_checks,
     _duplicates_across_files,
+    _duplicates_across_stored,
     _unknown_measure_ids,
     known_measure_ids,
 )
+from analysis.loader import cache
+from analysis.loader.cache import StoredPart
 from analysis.loader.find import _dataset_files, find_files
 from analysis.loader.parse_file import _parse_file
 from analysis.loader.problems import Problem, _problem
 from analysis.loader.read import _read_file
-from analysis.loader.schema import SCHEMAS, Col
-from analysis.loader.store import Datasets, LoadedDataset
+from analysis.loader.schema import SCHEMAS, UNIQUE_TOGETHER, Col
+from analysis.loader.store import Datasets, LoadedDataset, assemble
 from analysis.loader.validate import _validate
 
 
@@ -59,7 +62,7 @@ def _value_map_warnings(config: Config, ds: str) -> list[Problem]:
 
 def load_dataset(config: Config, ds: str, measure_ids: KnownIds | None = None,
                  ) -> tuple[LoadedDataset | None, list[Problem]]:
-    """Read, parse and validate one dataset from all its files.
+    """Read, parse and validate one dataset from all its files, each through the store (:mod:`.cache`).
 
     Returns the dataset (``None`` when absent or when any problem is fatal) and every
     problem found, warnings included. ``measure_ids``: the measures a dataset's measure_id may name
@@ -71,45 +74,84 @@ def load_dataset(config: Config, ds: str, measure_ids: KnownIds | None = None,
         return None, err.problems
     if not files:
         return None, skipped
-    frames, problems, ignored, sources = [], list(skipped) + _value_map_warnings(config, ds), [], []
+    parts: list[StoredPart] = []
+    problems = list(skipped) + _value_map_warnings(config, ds)
+    ignored: list[str] = []
     for path, key in files:
-        try:
-            parts = _read_file(path, ds, config, key)
-        except DataError as err:
-            problems.extend(err.problems)
-            continue
-        for raw, source, left_out, skipped in parts:
-            raw = raw.reset_index(drop=True)
-            frame, found = _parse_file(ds, raw, source, config)
-            found.extend(_validate(ds, frame, source, config, raw))
-            if measure_ids is not None and ds in NAMES_A_MEASURE:
-                found.extend(_unknown_measure_ids(ds, frame, source, list(measure_ids.ids),
-                                                  measure_ids.register_unread))
-            if len(frame) == 0 and not any(p.fatal for p in found):
-                found.append(_problem(ds, source.name, (
-                    f"has a header row but no data rows, so it adds no records to {ds}"), (
-                    "nothing, if there were none; otherwise export it again (check the export's dates and "
-                    "filters)."), fatal=False))
-            problems.extend(skipped + found)
-            frames.append(frame)
-            sources.append(source)
-            ignored.extend(c for c in left_out if c not in ignored)
-    if len(frames) > 1:
-        problems.extend(_duplicates_across_files(ds, frames, sources))
+        stored = cache.lookup(path, ds, key, config)
+        if stored is None:
+            try:
+                stored = cache.save(path, ds, key, config, _read_parse_validate(path, ds, key, config))
+            except DataError as err:
+                problems.extend(err.problems)
+                continue
+        parts.extend(stored)
+        for part in stored:
+            problems.extend(_part_problems(part, ds, measure_ids))
+            ignored.extend(c for c in part.left_out if c not in ignored)
+    if len(parts) > 1 and _duplicate_keys(ds):
+        if all(p.parquet is not None for p in parts):
+            problems.extend(_duplicates_across_stored(ds, [p.parquet for p in parts], [p.source for p in parts]))
+        else:
+            keys = sorted({c for key in _duplicate_keys(ds) for c in key})
+            problems.extend(_duplicates_across_files(ds, [_part_frame(p, keys) for p in parts],
+                                                     [p.source for p in parts]))
     if any(p.fatal for p in problems):
         return None, problems
-    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    columns_read = frozenset(c for f in frames for c in f.columns)
-    for col in SCHEMAS[ds]:
-        if col.name not in frame.columns:
-            frame[col.name] = _empty_column(col, len(frame))
-        elif col.category:
-            frame[col.name] = frame[col.name].astype("category")
-    if ds == "complaints":
-        frame["stage"] = frame["stage"].astype("int64")
-    frame = frame[[c.name for c in SCHEMAS[ds]]]
+    sources = [p.source for p in parts]
+    columns_read = frozenset(c for p in parts for c in p.columns)
     files_read = list(dict.fromkeys(s.path for s in sources))
-    return LoadedDataset(ds, frame, files_read, ignored, sources, columns_read), problems
+    if all(p.parquet is not None for p in parts):
+        loaded = LoadedDataset(ds, None, files_read, ignored, sources, columns_read,
+                               parts=tuple(p.parquet for p in parts))
+    else:
+        loaded = LoadedDataset(ds, assemble(ds, [_part_frame(p) for p in parts]), files_read, ignored, sources,
+                               columns_read)
+    return loaded, problems
+
+
+def _part_problems(part: StoredPart, ds: str, measure_ids: KnownIds | None) -> list[Problem]:
+    """What was found in one part, with the checks that depend on other datasets (measure ids) made now."""
+    found = list(part.found)
+    if measure_ids is not None and ds in NAMES_A_MEASURE:
+        found.extend(_unknown_measure_ids(ds, _part_frame(part, ["measure_id"]), part.source,
+                                          list(measure_ids.ids), measure_ids.register_unread))
+    if part.rows == 0 and not any(p.fatal for p in found):
+        found.append(_problem(ds, part.source.name, (
+            f"has a header row but no data rows, so it adds no records to {ds}"), (
+            "nothing, if there were none; otherwise export it again (check the export's dates and "
+            "filters)."), fatal=False))
+    return part.skipped + found
+
+
+def _read_parse_validate(path, ds: str, key: str, config: Config) -> list[StoredPart]:
+    """Stages 2 to 4 for one file: each part read, parsed and validated, with every column of the contract
+    (those the file lacks empty)."""
+    parts = []
+    for raw, source, left_out, skipped in _read_file(path, ds, config, key):
+        raw = raw.reset_index(drop=True)
+        frame, found = _parse_file(ds, raw, source, config)
+        found.extend(_validate(ds, frame, source, config, raw))
+        columns = frozenset(frame.columns)
+        for col in SCHEMAS[ds]:
+            if col.name not in frame.columns:
+                frame[col.name] = _empty_column(col, len(frame))
+        parts.append(StoredPart(None, frame[[c.name for c in SCHEMAS[ds]]], source, list(left_out), list(skipped),
+                                found, columns, len(frame)))
+    return parts
+
+
+def _duplicate_keys(ds: str) -> list[list[str]]:
+    keys = [[c.name] for c in SCHEMAS[ds] if c.unique]
+    together = UNIQUE_TOGETHER.get(ds)
+    return keys + ([list(together)] if together else [])
+
+
+def _part_frame(part: StoredPart, columns: list[str] | None = None) -> pd.DataFrame:
+    """A part's records (only ``columns``, if given), from memory or from its Parquet file."""
+    if part.frame is not None:
+        return part.frame if columns is None else part.frame[columns]
+    return pd.read_parquet(part.parquet, columns=columns)
 
 
 def _empty_column(col: Col, length: int) -> pd.Series:

@@ -1,15 +1,18 @@
-"""Stage 5 of the loader, what is kept: :class:`LoadedDataset` (one dataset's frame and the files it
+"""Stage 5 of the loader, what is kept: :class:`LoadedDataset` (one dataset's records and the files they
 came from) and :class:`Datasets` (every dataset of a data folder).
 
-Both are pickled into the prepared workbook; inside :func:`frames_kept_apart` each
-dataset's frame goes to a file of its own, loaded only when a notebook touches it.
+A dataset's records are the Parquet files of the store of files read (:mod:`analysis.loader.cache`): the
+heavy counting reads them with SQL (:meth:`Datasets.records`), and ``frame`` reads them into pandas only
+when something asks (:func:`assemble` joins a dataset's parts). Both classes are pickled into the prepared
+workbook with the paths only. Without a store (``WORKBOOK_CACHE=off``) the frames are held in memory and,
+inside :func:`frames_kept_apart`, each is pickled to a file of its own, loaded only when a notebook
+touches it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
-import hashlib
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +20,9 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.config import DATASET_NAMES, Config
+from analysis.engine import Records
 from analysis.loader.problems import SourceFile
+from analysis.loader.schema import SCHEMAS
 
 
 # While set (by :func:`frames_kept_apart`), a pickled LoadedDataset leaves its frame in a file of
@@ -40,17 +45,51 @@ def frames_kept_apart(folder: Path):
         _FRAMES_APART.reset(token)
 
 
+def assemble(ds: str, frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """A dataset's frame from its parts' frames: joined, set columns as categories, in the contract's order."""
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
+    for col in SCHEMAS[ds]:
+        if col.category:
+            frame[col.name] = frame[col.name].astype("category")
+    if ds == "complaints":
+        frame["stage"] = frame["stage"].astype("int64")
+    return frame[[c.name for c in SCHEMAS[ds]]]
+
+
 @dataclass
 class LoadedDataset:
+    """One dataset, read and validated: its records and the files they came from.
+
+    ``parts``: the records' Parquet files in the store (:mod:`analysis.loader.cache`). With them the
+    frame is read only when something asks for ``frame`` (an ad-hoc notebook, a small dataset's
+    measures); the heavy counting reads the Parquet files with SQL instead (:meth:`Datasets.records`),
+    and a pickled dataset carries only their paths. Without them (no cache) the frame is held in memory.
+    """
+
     name: str
-    frame: pd.DataFrame
+    frame: pd.DataFrame | None
     files: list[Path]
     ignored_columns: list[str]
     sources: list[SourceFile] = field(default_factory=list)  # each file's rows, in the frame's order
     columns_read: frozenset[str] = frozenset()  # the contract's columns some file of the dataset has
+    parts: tuple[Path, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.__dict__.get("frame") is None and self.parts:
+            del self.__dict__["frame"]  # read on first use, by __getattr__
+
+    @property
+    def rows(self) -> int:
+        """How many records, without reading them."""
+        if "frame" in self.__dict__:
+            return len(self.__dict__["frame"])
+        return len(Records(self.name, self.parts))
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
+        if self.parts:
+            state.pop("frame", None)  # read back from the store by whoever needs it
+            return state
         folder = _FRAMES_APART.get()
         if folder is not None and "frame" in state:
             path = folder / f"{self.name}.pickle"
@@ -62,15 +101,22 @@ class LoadedDataset:
         return state
 
     def __setstate__(self, state: dict) -> None:
+        state.setdefault("parts", ())
         self.__dict__.update(state)
 
     def __getattr__(self, name: str):
-        # Only called for an attribute not set: the frame of a dataset pickled apart, on first use.
-        frame_file = self.__dict__.get("_frame_file")
-        if name != "frame" or frame_file is None:
+        # Only called for an attribute not set: the frame of a dataset kept in the store or pickled apart.
+        if name != "frame":
             raise AttributeError(name)
-        with open(frame_file, "rb") as handle:
-            self.__dict__["frame"] = pickle.load(handle)
+        parts = self.__dict__.get("parts")
+        frame_file = self.__dict__.get("_frame_file")
+        if parts:
+            self.__dict__["frame"] = assemble(self.name, [pd.read_parquet(p) for p in parts])
+        elif frame_file is not None:
+            with open(frame_file, "rb") as handle:
+                self.__dict__["frame"] = pickle.load(handle)
+        else:
+            raise AttributeError(name)
         return self.__dict__["frame"]
 
 
@@ -85,6 +131,15 @@ class Datasets:
     def get(self, name: str) -> pd.DataFrame | None:
         item = self.loaded.get(name)
         return item.frame if item else None
+
+    def records(self, name: str) -> Records | pd.DataFrame | None:
+        """A dataset's records for SQL (:mod:`analysis.engine`) as they are held: its Parquet files in the store,
+        not read into memory; or its frame, where there is no store or the frame has been read (and perhaps
+        changed, as an ad-hoc notebook may) already."""
+        item = self.loaded.get(name)
+        if item is None:
+            return None
+        return Records(name, item.parts) if item.parts and "frame" not in item.__dict__ else item.frame
 
     def recorded(self, name: str, column: str | None = None) -> bool:
         """Whether the council's exports record a dataset (or one of its columns) at all.
@@ -116,8 +171,6 @@ class Datasets:
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    from analysis.loader.cache import file_digest
+
+    return file_digest(path)
