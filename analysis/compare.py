@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from analysis.calendar import next_year
 from analysis.measures import MEASURE_COLUMNS, STAT_COLUMNS
@@ -60,6 +59,8 @@ def dispersion(chi2_1, months_1, chi2_2, months_2) -> np.ndarray:
 def change_p_value(x1, n1, x2, n2, chi2_1=np.nan, months_1=np.nan, chi2_2=np.nan, months_2=np.nan) -> np.ndarray:
     """Two-sided p-value of a change between two percentages x1/n1 and x2/n2, by the rule above; NaN where
     either base is zero or missing."""
+    from scipy import stats  # here, not at the top: a notebook kernel that only reads the measures never needs it
+
     x1, n1, x2, n2 = _arrays(x1, n1, x2, n2)
     shape = np.broadcast(x1, n1, x2, n2).shape
     x1, n1, x2, n2 = (np.broadcast_to(a, shape) for a in (x1, n1, x2, n2))
@@ -87,6 +88,8 @@ def two_proportion_p_value(x1, n1, x2, n2) -> np.ndarray:
 def net_score_p_value(good_1, poor_1, n1, good_2, poor_2, n2) -> np.ndarray:
     """Two-sided p-value of a change in net satisfaction (good share - poor share), with the score's own
     variance: z = difference / sqrt(v1/n1 + v2/n2), v = g + p - (g - p)^2 with g and p the shares."""
+    from scipy import stats
+
     good_1, poor_1, n1, good_2, poor_2, n2 = _arrays(good_1, poor_1, n1, good_2, poor_2, n2)
     v1 = good_1 + poor_1 - (good_1 - poor_1) ** 2
     v2 = good_2 + poor_2 - (good_2 - poor_2) ** 2

@@ -117,14 +117,18 @@ def test_a_broken_file_says_the_same_from_the_store(tmp_path, store, reads):
     assert reads == ["complaints.csv"]
 
 
-def test_without_a_store_the_records_stay_in_memory(tmp_path, monkeypatch, reads):
+def test_without_a_store_the_records_stay_in_memory(tmp_path, store, monkeypatch, reads):
     data = write_riverside(tmp_path / "data")
+    stored = load_all(load_config(data))
     monkeypatch.setenv("WORKBOOK_CACHE", "off")
     first = load_all(load_config(data))
     assert first.loaded["contacts"].parts == ()
     assert isinstance(first.records("contacts"), pd.DataFrame)
     load_all(load_config(data))
-    assert len(reads) == 24  # every file, both times
+    assert len(reads) == 36  # every file, each time
+    # The same frames, to the dtype and the order of each category's values (the contacts from two files).
+    for name, frame in _frames(first).items():
+        pd.testing.assert_frame_equal(frame, stored.get(name), check_categorical=True, obj=name)
 
 
 def test_a_store_that_cannot_be_written_is_no_error(tmp_path, monkeypatch):

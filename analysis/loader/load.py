@@ -136,6 +136,8 @@ def _read_parse_validate(path, ds: str, key: str, config: Config) -> list[Stored
         for col in SCHEMAS[ds]:
             if col.name not in frame.columns:
                 frame[col.name] = _empty_column(col, len(frame))
+            if col.category:  # stored dictionary-encoded, read back as a category without a string per record
+                frame[col.name] = frame[col.name].astype("category")
         parts.append(StoredPart(None, frame[[c.name for c in SCHEMAS[ds]]], source, list(left_out), list(skipped),
                                 found, columns, len(frame)))
     return parts

@@ -46,14 +46,34 @@ def frames_kept_apart(folder: Path):
 
 
 def assemble(ds: str, frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """A dataset's frame from its parts' frames: joined, set columns as categories, in the contract's order."""
-    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
-    for col in SCHEMAS[ds]:
-        if col.category:
-            frame[col.name] = frame[col.name].astype("category")
+    """A dataset's frame from its parts' frames: joined, set columns as categories (their values in order, as
+    a category of the joined values would have them), in the contract's order."""
+    categories = [c.name for c in SCHEMAS[ds] if c.category]
+    if len(frames) > 1:
+        frames = [f.copy() for f in frames]
+        for column in categories:
+            parts = [f[column] if isinstance(f[column].dtype, pd.CategoricalDtype) else f[column].astype("category")
+                     for f in frames]
+            values = _text_categories(sorted({v for part in parts for v in part.cat.categories}))
+            for f, part in zip(frames, parts):
+                f[column] = part.cat.set_categories(values)
+        frame = pd.concat(frames, ignore_index=True)
+    else:
+        frame = frames[0].reset_index(drop=True)
+    for column in categories:
+        if not isinstance(frame[column].dtype, pd.CategoricalDtype):
+            frame[column] = frame[column].astype("category")
+        elif str(frame[column].cat.categories.dtype) != "string":  # as Parquet gives them back: text, as parsed
+            frame[column] = frame[column].cat.set_categories(_text_categories(list(frame[column].cat.categories)))
     if ds == "complaints":
         frame["stage"] = frame["stage"].astype("int64")
     return frame[[c.name for c in SCHEMAS[ds]]]
+
+
+def _text_categories(values: list) -> pd.Index:
+    """A category's values as the parser's text dtype ("string"), so a frame read back from the store has the
+    dtype of one parsed in memory."""
+    return pd.Index(values, dtype="string") if all(isinstance(v, str) for v in values) else pd.Index(values)
 
 
 @dataclass
