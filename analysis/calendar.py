@@ -80,12 +80,17 @@ def in_financial_year(timestamps, label: str, start_month: int = 4) -> np.ndarra
 def financial_year(timestamps, start_month: int = 4) -> pd.Series:
     """The year label ('2023/24') of each timestamp, as a category (a few labels over millions of records);
     missing stays missing."""
-    starts = financial_year_start(timestamps, start_month)
+    index = timestamps.index if isinstance(timestamps, pd.Series) else None
+    return year_labels(financial_year_start(timestamps, start_month), index)
+
+
+def year_labels(starts, index=None) -> pd.Series:
+    """Financial years' start years (float, NaN for missing) -> their labels ('2023/24'), as a category."""
+    starts = np.asarray(starts, dtype="float64")
     known = ~np.isnan(starts)
     firsts = np.unique(starts[known]).astype(int)
     codes = np.full(len(starts), -1, dtype="int64")
     codes[known] = np.searchsorted(firsts, starts[known].astype(int))
-    index = timestamps.index if isinstance(timestamps, pd.Series) else None
     labels = pd.Categorical.from_codes(codes, categories=[year_label(int(f)) for f in firsts])
     return pd.Series(labels, index=index)
 

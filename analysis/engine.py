@@ -133,7 +133,8 @@ def standards_frame(config: Config) -> pd.DataFrame:
     return frame.dropna(subset=["n"]).astype({"year_start": "int64", "n": "int64"})
 
 
-def _year_start_sql(column: str, start_month: int) -> str:
+def year_start_sql(column: str, start_month: int) -> str:
+    """SQL for the start year of the financial year a date falls in."""
     return (f"(EXTRACT(YEAR FROM {column}) - CASE WHEN EXTRACT(MONTH FROM {column}) < {int(start_month)} "
             "THEN 1 ELSE 0 END)")
 
@@ -229,7 +230,7 @@ def contact_cube(contacts: Source, config: Config, calendar: WorkingCalendar, as
     con = _prepared(calendar, config)
     try:
         sql = CONTACT_CUBE_SQL.format(contacts=scan(con, contacts, "contacts_frame"),
-                                      year_start=_year_start_sql("received", config.year_start_month),
+                                      year_start=year_start_sql("received", config.year_start_month),
                                       as_at_before=_as_at_before(con, as_at))
         cube = con.execute(sql).df()
     finally:
@@ -282,7 +283,7 @@ def call_cube(calls: Source, config: Config) -> tuple[pd.DataFrame, bool]:
             flags = {"answered": "COALESCE(answered, FALSE)", "abandoned": "NOT COALESCE(answered, FALSE)",
                      "callback": "FALSE"}
         within = config.phone_answer_within_seconds
-        sql = CALL_CUBE_SQL.format(calls=table, year_start=_year_start_sql("offered_on", config.year_start_month),
+        sql = CALL_CUBE_SQL.format(calls=table, year_start=year_start_sql("offered_on", config.year_start_month),
                                    within=-1 if within is None else float(within), **flags)
         cube = con.execute(sql).df()
     finally:
@@ -324,7 +325,7 @@ def year_starts(source: Source, column: str, start_month: int) -> list[int]:
     try:
         table = scan(con, source, "span_frame")
         day = f"CAST({column} AS DATE)"
-        rows = con.execute(f"SELECT DISTINCT {_year_start_sql(day, start_month)} FROM {table} "
+        rows = con.execute(f"SELECT DISTINCT {year_start_sql(day, start_month)} FROM {table} "
                            f"WHERE {column} IS NOT NULL ORDER BY 1").fetchall()
     finally:
         con.close()
@@ -387,7 +388,7 @@ def feedback_cube(feedback: Source, config: Config) -> pd.DataFrame:
     con = connect()
     try:
         sql = FEEDBACK_CUBE_SQL.format(feedback=scan(con, feedback, "feedback_frame"),
-                                       year_start=_year_start_sql("given_on", config.year_start_month))
+                                       year_start=year_start_sql("given_on", config.year_start_month))
         cube = con.execute(sql).df()
     finally:
         con.close()

@@ -28,6 +28,7 @@ from analysis.calendar import (
     within_standard,
     year_bounds,
     year_label,
+    year_labels,
 )
 from analysis import engine
 from analysis.config import Config, Standard
@@ -277,13 +278,28 @@ def contact_cube(contacts: Source, config: Config, calendar: WorkingCalendar,
 
 
 def _cube_years(cube: pd.DataFrame) -> pd.Series:
-    """The financial year label of each cube row, as a category (missing where received_at is)."""
-    starts = cube["year_start"].to_numpy(dtype="float64")
-    known = ~np.isnan(starts)
-    firsts = np.unique(starts[known]).astype(int)
-    codes = np.full(len(starts), -1, dtype="int64")
-    codes[known] = np.searchsorted(firsts, starts[known].astype(int))
-    return pd.Series(pd.Categorical.from_codes(codes, categories=[year_label(int(f)) for f in firsts]))
+    """The financial year label of each cube row, as a category (missing where the record had no date)."""
+    return year_labels(cube["year_start"])
+
+
+def _contacts_counted(contacts: Source | None, cube: pd.DataFrame | None, config: Config,
+                      calendar: WorkingCalendar, as_at: dt.date | None) -> pd.DataFrame | None:
+    """The contacts' cube: the one given, or worked out now; None when there are no contacts or no rows."""
+    if cube is None:
+        if _no_records(contacts):
+            return None
+        cube = contact_cube(contacts, config, calendar, as_at)
+    return None if cube.empty else cube
+
+
+def _calls_counted(calls: Source | None, cube: tuple[pd.DataFrame, bool] | None,
+                   config: Config) -> tuple[pd.DataFrame, bool] | None:
+    """The calls' cube and whether callbacks are recorded: as given, or worked out now; None without rows."""
+    if cube is None:
+        if _no_records(calls):
+            return None
+        cube = call_cube(calls, config)
+    return None if cube[0].empty else cube
 
 
 def _channel_group(cube: pd.DataFrame, config: Config) -> pd.Series:
@@ -305,11 +321,8 @@ def contact_measures(contacts: Source | None, config: Config, calendar: WorkingC
     """contacts_received, digital_share, responses and acknowledgements within standard, first-contact resolution.
 
     ``cube``: :func:`contact_cube` of the contacts, when already worked out."""
+    cube = _contacts_counted(contacts, cube, config, calendar, as_at)
     if cube is None:
-        if _no_records(contacts):
-            return _empty()
-        cube = contact_cube(contacts, config, calendar, as_at)
-    if cube.empty:
         return _empty()
     years = _cube_years(cube)
     channel = cube["channel"]
@@ -364,13 +377,10 @@ def call_measures(calls: Source | None, config: Config, cube: tuple[pd.DataFrame
     offered, where the data records callbacks) and average_speed_of_answer.
 
     ``cube``: :func:`call_cube` of the calls, when already worked out."""
-    if cube is None:
-        if _no_records(calls):
-            return _empty()
-        cube = call_cube(calls, config)
-    cube, callbacks = cube
-    if cube.empty:
+    counted = _calls_counted(calls, cube, config)
+    if counted is None:
         return _empty()
+    cube, callbacks = counted
     years = _cube_years(cube)
     offered = cube["offered"]
     month = cube["month"]
@@ -939,11 +949,8 @@ def contact_monthly_series(contacts: Source | None, config: Config, calendar: Wo
     """
     if measure_id not in CONTACT_MONTHLY:
         raise _unknown_measure(measure_id, CONTACT_MONTHLY)
+    cube = _contacts_counted(contacts, cube, config, calendar, as_at)
     if cube is None:
-        if _no_records(contacts):
-            return _empty_monthly()
-        cube = contact_cube(contacts, config, calendar, as_at)
-    if cube.empty:
         return _empty_monthly()
     month = cube["month"]
     channel = cube["channel"]
@@ -971,13 +978,10 @@ def call_monthly_series(calls: Source | None, config: Config, measure_id: str,
     """
     if measure_id not in CALL_MONTHLY:
         raise _unknown_measure(measure_id, CALL_MONTHLY)
-    if cube is None:
-        if _no_records(calls):
-            return _empty_monthly()
-        cube = call_cube(calls, config)
-    cube, callbacks = cube
-    if cube.empty:
+    counted = _calls_counted(calls, cube, config)
+    if counted is None:
         return _empty_monthly()
+    cube, callbacks = counted
     month = cube["month"]
     if measure_id == "calls_abandoned":
         return monthly_rate(month, cube["abandoned"], cube["offered"])
@@ -1032,11 +1036,8 @@ def not_yet_due_count(contacts: Source | None, config: Config, calendar: Working
     not yet due at ``as_at``: left out of the percentages. None without contacts or an as-at date."""
     if contacts is None or as_at is None:
         return None
+    cube = _contacts_counted(contacts, cube, config, calendar, as_at)
     if cube is None:
-        if _no_records(contacts):
-            return 0
-        cube = contact_cube(contacts, config, calendar, as_at)
-    if cube.empty:
         return 0
     in_year = (_cube_years(cube) == year).to_numpy()
     has_standard = cube["channel"].isin(list(config.respond_within)).to_numpy()
@@ -1055,9 +1056,9 @@ def in_person_purposes(contacts: Source | None, config: Config, year: str,
     location, category, visits, share (% of the place's visits), most visits first within each place."""
     if contacts is None:
         return None
-    if cube is None:
-        cube = (contact_cube(contacts, config, WorkingCalendar.for_council(config)) if not _no_records(contacts)
-                else pd.DataFrame(columns=engine.CONTACT_CUBE_KEYS + engine.CONTACT_CUBE_SUMS))
+    cube = _contacts_counted(contacts, cube, config, WorkingCalendar.for_council(config), None)
+    if cube is None:  # no visits: the table's columns, no rows
+        cube = pd.DataFrame(columns=engine.CONTACT_CUBE_KEYS + engine.CONTACT_CUBE_SUMS)
     visits = cube[(_cube_years(cube) == year).to_numpy() & cube["location"].notna().to_numpy()]
     visits = visits.assign(category=visits["in_person_category"].astype("object").fillna("not recorded"))
     counts = visits.groupby(["location", "category"])["contacts"].sum().rename("visits").reset_index()

@@ -119,8 +119,7 @@ def _year_counts(records, column: str, start_month: int, today: pd.Timestamp) ->
     """(records per financial year, oldest first, then "no date"; records dated after today), by SQL."""
     day = f"CAST({column} AS DATE)"
     counted = engine.query({"records": records}, (
-        f"SELECT (EXTRACT(YEAR FROM {day}) - CASE WHEN EXTRACT(MONTH FROM {day}) < {int(start_month)} THEN 1 ELSE 0 "
-        f"END) AS year_start, COUNT(*) AS records, SUM(CASE WHEN {column} > ? THEN 1 ELSE 0 END) AS future "
+        f"SELECT {engine.year_start_sql(day, start_month)} AS year_start, COUNT(*) AS records, SUM(CASE WHEN {column} > ? THEN 1 ELSE 0 END) AS future "
         "FROM records GROUP BY 1 ORDER BY 1 NULLS LAST"), params=[today.to_pydatetime()])
     labels = [year_label(int(s)) if not pd.isna(s) else "no date" for s in counted["year_start"]]
     return pd.Series(counted["records"].to_numpy(), index=labels), int(counted["future"].fillna(0).sum())
