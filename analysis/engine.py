@@ -415,3 +415,20 @@ def repeats_across_files(files: list[Path], key: list[str]) -> pd.DataFrame:
         return con.execute(sql).df()
     finally:
         con.close()
+
+
+def repeats_in_file(path: Path, key: list[str]) -> pd.DataFrame:
+    """Records of one Parquet file whose ``key`` (every column of it filled) another record of the same file
+    has: row (the record's position in the file) and the key's values as text (joined by " + "), in row order."""
+    con = connect()
+    try:
+        columns = ", ".join(f'"{c}"' for c in key)
+        filled = " AND ".join(f'"{c}" IS NOT NULL' for c in key)
+        value = " || ' + ' || ".join(f'CAST(numbered."{c}" AS VARCHAR)' for c in key)
+        sql = (f"WITH numbered AS (SELECT {columns}, row FROM {scan_numbered(path)} AS records WHERE {filled}), "
+               f"repeated AS (SELECT {columns} FROM numbered GROUP BY {columns} HAVING COUNT(*) > 1) "
+               f"SELECT numbered.row AS row, {value} AS value FROM numbered JOIN repeated USING ({columns}) "
+               "ORDER BY numbered.row")
+        return con.execute(sql).df()
+    finally:
+        con.close()

@@ -492,6 +492,38 @@ def notebook_title(path: Path) -> str:
 
 
 @contextlib.contextmanager
+def _ctrl_c_remembered():
+    """Raise KeyboardInterrupt on Ctrl+C as usual, and remember it: :func:`_not_interrupted` raises it again.
+
+    Python runs a signal handler between any two bytecodes, including inside code whose exceptions the
+    interpreter itself discards (a ``__del__``, a ``hasattr`` in C), so an interrupt can, rarely, be lost
+    on its way; remembering it means a Ctrl+C still never publishes a run's output.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    _INTERRUPTED.clear()
+
+    def interrupted(signum, frame):
+        _INTERRUPTED.append(signum)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, interrupted)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+_INTERRUPTED: list[int] = []
+
+
+def _not_interrupted() -> None:
+    if _INTERRUPTED:
+        raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
 def _ctrl_c_held():
     """Hold a Ctrl+C back while worker processes are forked, then raise it.
 
@@ -570,6 +602,11 @@ def run(data_dir: str | Path = DEFAULT_DATA, year: str | None = None, out: str |
         as_at: str | None = None, notebooks_dir: str | Path = DEFAULT_NOTEBOOKS, jobs: int | None = None,
         echo=print) -> Path:
     """Run the yearly workbook and return the path of the year's ``index.html``."""
+    with _ctrl_c_remembered():
+        return _run(data_dir, year, out, as_at, notebooks_dir, jobs, echo)
+
+
+def _run(data_dir, year, out, as_at, notebooks_dir, jobs, echo) -> Path:
     from analysis.pack import write_pack
     from analysis.publish import page_context, write_index, write_outputs_index
 
@@ -625,6 +662,7 @@ def run(data_dir: str | Path = DEFAULT_DATA, year: str | None = None, out: str |
         echo(f"  done    {'committee pack (PDF)':<32} {time.perf_counter() - started_pack:5.1f} s")
         write_index(workbook, pages, build / "index.html", {**context, "pack": pdf.name})
         remove_prepared(prepared)
+        _not_interrupted()
         _replace_folder(build, final)
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)

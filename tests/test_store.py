@@ -34,9 +34,9 @@ def reads(monkeypatch):
     seen = []
     original = load._read_parse_validate
 
-    def recorded(path, ds, key, config):
+    def recorded(path, ds, key, config, folder=None):
         seen.append(path.name)
-        return original(path, ds, key, config)
+        return original(path, ds, key, config, folder)
 
     monkeypatch.setattr(load, "_read_parse_validate", recorded)
     return seen

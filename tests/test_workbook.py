@@ -679,3 +679,20 @@ def test_no_yearly_notebook_reads_every_contact_or_call(tmp_path):
                                         str(tmp_path / "build" / f"{nb.stem}.html"), parameters, kernel_name(),
                                         {**context, "current": nb.stem})
         assert failure is None, failure
+
+
+def test_a_ctrl_c_lost_on_its_way_still_stops_publication():
+    # Python may run the handler inside code that discards exceptions (a __del__, a hasattr in C): the
+    # interrupt is then lost, but the run remembers it and refuses to publish.
+    from analysis.workbook import _ctrl_c_remembered, _not_interrupted
+
+    with _ctrl_c_remembered():
+        _not_interrupted()  # nothing pressed yet
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(1)
+        except KeyboardInterrupt:
+            pass  # swallowed, as a __del__ would
+        with pytest.raises(KeyboardInterrupt):
+            _not_interrupted()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

@@ -33,6 +33,7 @@ import os
 import pickle
 import secrets
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -144,23 +145,38 @@ def lookup(path: Path, ds: str, key: str, config: Config) -> list[StoredPart] | 
     return parts
 
 
-def save(path: Path, ds: str, key: str, config: Config, parts: list[StoredPart]) -> list[StoredPart]:
-    """Write a file's parts to the store and let go of their frames; on any failure to write, keep them in
-    memory instead (the run goes on without the cache)."""
+def save(path: Path, ds: str, key: str, config: Config,
+         produce: Callable[[Path | None], list[StoredPart]]) -> list[StoredPart]:
+    """Read a file with ``produce`` and write its parts to the store. ``produce(folder)`` reads, parses and
+    validates the file; a large file's parts it writes to ``folder/part-N.parquet`` itself as it goes (its
+    parts' frames are None), a small file's it returns as frames, written here. On any failure to write,
+    the parts are kept in memory instead (the run goes on without the store); a DataError from ``produce``
+    leaves nothing behind."""
     folder = cache_folder()
-    if folder is None:
-        return parts
+    building = None
+    if folder is not None:
+        try:
+            home, name = _entry(folder, path, ds, key, config)
+            home.mkdir(parents=True, exist_ok=True)
+            building = home / f".{name}-{secrets.token_hex(4)}"
+            building.mkdir()
+        except OSError:
+            building = None
+    if building is None:
+        return produce(None)
     try:
-        home, name = _entry(folder, path, ds, key, config)
-        home.mkdir(parents=True, exist_ok=True)
-        building = home / f".{name}-{secrets.token_hex(4)}"
-        building.mkdir()
-    except OSError:
-        return parts
+        parts = produce(building)
+    except OSError:  # the store filled up or went away while a large file was written: in memory instead
+        shutil.rmtree(building, ignore_errors=True)
+        return produce(None)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
     try:
         meta = {"parts": [], "toml": _toml_digest(config) if any(p.skipped or p.found for p in parts) else ""}
         for index, part in enumerate(parts):
-            part.frame.to_parquet(building / f"part-{index}.parquet", index=False)
+            if part.frame is not None:
+                part.frame.to_parquet(building / f"part-{index}.parquet", index=False)
             source = part.source
             context, source.context = source.context, None  # only the reader's, and dropped once used
             meta["parts"].append({"source": source, "left_out": part.left_out, "skipped": part.skipped,
@@ -170,17 +186,18 @@ def save(path: Path, ds: str, key: str, config: Config, parts: list[StoredPart])
             pickle.dump(meta, handle, protocol=pickle.HIGHEST_PROTOCOL)
         if (home / name).exists():  # an entry that lost its records (deleted by hand): replaced
             shutil.rmtree(home / name, ignore_errors=True)
-        try:
-            os.rename(building, home / name)
-        except OSError:  # another run is storing the same file at this moment: keep these in memory
-            shutil.rmtree(building, ignore_errors=True)
-            return parts
-        for other in home.iterdir():  # an older version of the file is not needed again
-            if other.name != name and not other.name.startswith("."):
-                shutil.rmtree(other, ignore_errors=True)
+        os.rename(building, home / name)
     except (OSError, ValueError, TypeError):
+        # Another run storing the same file at this moment, or a store that cannot be written: in memory.
+        for index, part in enumerate(parts):
+            if part.frame is None:
+                part.frame = pd.read_parquet(building / f"part-{index}.parquet")
+                part.parquet = None
         shutil.rmtree(building, ignore_errors=True)
         return parts
+    for other in home.iterdir():  # an older version of the file is not needed again
+        if other.name != name and not other.name.startswith("."):
+            shutil.rmtree(other, ignore_errors=True)
     stored = []
     for index, part in enumerate(parts):
         stored.append(StoredPart(home / name / f"part-{index}.parquet", None, part.source, part.left_out,

@@ -9,6 +9,7 @@ fatal. Hands :class:`analysis.loader.store.Datasets` to the workbook.
 from __future__ import annotations
 
 import difflib
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -30,7 +31,8 @@ from analysis.loader.cache import StoredPart
 from analysis.loader.find import _dataset_files, find_files
 from analysis.loader.parse_file import _parse_file
 from analysis.loader.problems import Problem, _problem
-from analysis.loader.read import _read_file
+from analysis.loader.chunks import ChunkedPart
+from analysis.loader.read import _read_chunks, chunk_rows
 from analysis.loader.schema import SCHEMAS, UNIQUE_TOGETHER, Col
 from analysis.loader.store import Datasets, LoadedDataset, assemble
 from analysis.loader.validate import _validate
@@ -81,7 +83,8 @@ def load_dataset(config: Config, ds: str, measure_ids: KnownIds | None = None,
         stored = cache.lookup(path, ds, key, config)
         if stored is None:
             try:
-                stored = cache.save(path, ds, key, config, _read_parse_validate(path, ds, key, config))
+                stored = cache.save(path, ds, key, config,
+                                    lambda folder: _read_parse_validate(path, ds, key, config, folder))
             except DataError as err:
                 problems.extend(err.problems)
                 continue
@@ -124,23 +127,44 @@ def _part_problems(part: StoredPart, ds: str, measure_ids: KnownIds | None) -> l
     return part.skipped + found
 
 
-def _read_parse_validate(path, ds: str, key: str, config: Config) -> list[StoredPart]:
+def _read_parse_validate(path, ds: str, key: str, config: Config, folder: Path | None = None) -> list[StoredPart]:
     """Stages 2 to 4 for one file: each part read, parsed and validated, with every column of the contract
-    (those the file lacks empty)."""
-    parts = []
-    for raw, source, left_out, skipped in _read_file(path, ds, config, key):
-        raw = raw.reset_index(drop=True)
-        frame, found = _parse_file(ds, raw, source, config)
-        found.extend(_validate(ds, frame, source, config, raw))
+    (those the file lacks empty). A large CSV or Parquet file is done a chunk at a time (:mod:`.chunks`),
+    its records written to ``folder/part-N.parquet`` as they come (or held in memory without a folder)."""
+    parts: list[StoredPart] = []
+    building: ChunkedPart | None = None
+    for chunk in _read_chunks(path, ds, config, key, chunk_rows()):
+        raw = chunk.frame.reset_index(drop=True)
+        frame, found = _parse_file(ds, raw, chunk.source, config)
+        found.extend(_validate(ds, frame, chunk.source, config, raw, unique=chunk.whole))
         columns = frozenset(frame.columns)
-        for col in SCHEMAS[ds]:
-            if col.name not in frame.columns:
-                frame[col.name] = _empty_column(col, len(frame))
-            if col.category:  # stored dictionary-encoded, read back as a category without a string per record
-                frame[col.name] = frame[col.name].astype("category")
-        parts.append(StoredPart(None, frame[[c.name for c in SCHEMAS[ds]]], source, list(left_out), list(skipped),
-                                found, columns, len(frame)))
+        frame = _complete(ds, frame)
+        if chunk.whole:
+            parts.append(StoredPart(None, frame, chunk.source, list(chunk.left_out), list(chunk.skipped), found,
+                                    columns, len(frame)))
+            continue
+        if building is None:
+            building = ChunkedPart(ds, folder / f"part-{len(parts)}.parquet" if folder is not None else None)
+        del raw
+        try:
+            building.add(frame, chunk.source, chunk.left_out, chunk.skipped, found, columns)
+        except BaseException:
+            building.close()
+            raise
+        if chunk.final:
+            parts.append(building.finish(config))
+            building = None
     return parts
+
+
+def _complete(ds: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Every column of the contract, in its order: those the file lacks empty, set columns as categories."""
+    for col in SCHEMAS[ds]:
+        if col.name not in frame.columns:
+            frame[col.name] = _empty_column(col, len(frame))
+        if col.category:  # stored dictionary-encoded, read back as a category without a string per record
+            frame[col.name] = frame[col.name].astype("category")
+    return frame[[c.name for c in SCHEMAS[ds]]]
 
 
 def _duplicate_keys(ds: str) -> list[list[str]]:

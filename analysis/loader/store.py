@@ -63,8 +63,9 @@ def assemble(ds: str, frames: list[pd.DataFrame]) -> pd.DataFrame:
     for column in categories:
         if not isinstance(frame[column].dtype, pd.CategoricalDtype):
             frame[column] = frame[column].astype("category")
-        elif str(frame[column].cat.categories.dtype) != "string":  # as Parquet gives them back: text, as parsed
-            frame[column] = frame[column].cat.set_categories(_text_categories(list(frame[column].cat.categories)))
+        elif (str(frame[column].cat.categories.dtype) != "string"  # as Parquet gives them back: text, as parsed
+              or not frame[column].cat.categories.is_monotonic_increasing):  # a large file's, in order of arrival
+            frame[column] = frame[column].cat.set_categories(_text_categories(sorted(frame[column].cat.categories)))
     if ds == "complaints":
         frame["stage"] = frame["stage"].astype("int64")
     return frame[[c.name for c in SCHEMAS[ds]]]

@@ -121,7 +121,7 @@ def _missing_columns(ds: str, source: SourceFile, missing: list[str], config: Co
     return Problem(ds, source.name, message, fix="\n  also: ".join(fixes))
 
 
-def _schema(ds: str, config: Config, together: bool = True) -> pa.DataFrameSchema:
+def _schema(ds: str, config: Config, together: bool = True, unique: bool = True) -> pa.DataFrameSchema:
     columns = {}
     for col in SCHEMAS[ds]:
         checks = []
@@ -142,17 +142,21 @@ def _schema(ds: str, config: Config, together: bool = True) -> pa.DataFrameSchem
                 "expected one of the places in council.toml [locations] in_person: "
                 + ", ".join(config.in_person_locations))))
         columns[col.name] = pa.Column(
-            None, checks=checks, nullable=not col.required, unique=col.unique, required=False,
+            None, checks=checks, nullable=not col.required, unique=col.unique and unique, required=False,
             description=col.kind)
-    return pa.DataFrameSchema(columns, unique=(list(UNIQUE_TOGETHER.get(ds, ())) or None) if together else None,
+    return pa.DataFrameSchema(columns, unique=(list(UNIQUE_TOGETHER.get(ds, ())) or None) if together and unique
+                              else None,
                               report_duplicates="all")
 
 
-def _validate(ds: str, frame: pd.DataFrame, source: SourceFile, config: Config, raw: pd.DataFrame) -> list[Problem]:
+def _validate(ds: str, frame: pd.DataFrame, source: SourceFile, config: Config, raw: pd.DataFrame,
+              unique: bool = True) -> list[Problem]:
+    """Every value checked against the contract. ``unique`` false: a chunk of a large file, whose repeated keys
+    are looked for over the whole file once it is stored (:func:`repeats_in_file`)."""
     # Columns unique together are checked only when all of them are there (a missing one is reported).
     together = set(UNIQUE_TOGETHER.get(ds, ())) <= set(frame.columns)
     try:
-        _schema(ds, config, together).validate(frame, lazy=True)
+        _schema(ds, config, together, unique).validate(frame, lazy=True)
     except SchemaErrors as err:
         cases = err.failure_cases
         # A value that was there but unreadable is already reported; don't call it empty too.
@@ -290,3 +294,27 @@ def _joined(raw: pd.DataFrame, columns, positions) -> pd.Series:
 
 def _show(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def unique_keys(ds: str, columns) -> list[list[str]]:
+    """The keys each record of ``ds`` must not share with another (one column, or columns together), of those
+    ``columns`` has in full."""
+    keys = [[c.name] for c in SCHEMAS[ds] if c.unique and c.name in columns]
+    together = list(UNIQUE_TOGETHER.get(ds, ()))
+    return keys + ([together] if together and set(together) <= set(columns) else [])
+
+
+def repeats_in_file(ds: str, source: SourceFile, key: list[str], positions: np.ndarray, values: pd.Series,
+                    config: Config | None = None) -> list[Problem]:
+    """The problem pandera's uniqueness check gives, for a large file checked a chunk at a time: the positions
+    (in the whole file) of every record whose ``key`` another record of the file has, and their values."""
+    if not len(positions):
+        return []
+    check = "field_uniqueness" if len(key) == 1 else "multiple_fields_uniqueness"
+    if len(key) == 1:
+        message = "has the same value more than once; each must be unique"
+    else:
+        message = f"has the same {' + '.join(key)} more than once; each must be unique"
+    return [_problem_at(ds, source, key[0] if len(key) == 1 else None, positions, message,
+                        values.head(20).map(_show), fix=_check_fix(ds, key[0] if len(key) == 1 else None, check,
+                                                                   config))]

@@ -1,0 +1,198 @@
+"""A large file read a chunk at a time (analysis.loader.chunks): the same records and the same messages as one
+read of the whole file, in bounded pieces.
+
+``WORKBOOK_CHUNK_ROWS`` is set very small here so that the small exports of the tests are read in chunks of two
+or three records, with chunk boundaries falling between a record and its repeat, inside a run of bad values
+and inside a report's footer.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from analysis.config import load_config
+from analysis.loader import load, read
+from analysis.loader.load import check_all
+from conftest import REPO, SAMPLE, write_riverside
+
+BROKEN = REPO / "tests" / "broken"
+
+
+@pytest.fixture(autouse=True)
+def short_tail(monkeypatch):
+    """The last chunk holds at least 8 rows here (1,000 in use): enough for the footers of these exports, few
+    enough that the chunks before it are small."""
+    monkeypatch.setattr(read, "TAIL_ROWS", 8)
+
+
+def _check(folder, monkeypatch, tmp_path, chunk: int | None, store: str | None = None):
+    """check_all with a store of its own, and chunks of ``chunk`` records (None: the default, 500,000)."""
+    if chunk is None:
+        monkeypatch.delenv("WORKBOOK_CHUNK_ROWS", raising=False)
+    else:
+        monkeypatch.setenv("WORKBOOK_CHUNK_ROWS", str(chunk))
+    where = store or str(tmp_path / f"store-{chunk}")
+    monkeypatch.setenv("WORKBOOK_CACHE", where)
+    datasets, problems = check_all(load_config(folder))
+    return {name: datasets.get(name) for name in datasets.loaded}, [str(p) for p in problems]
+
+
+FOLDERS = {
+    "ashdown-vale (Salesforce, Avaya, Genesys, GovMetric exports)": (REPO / "tests" / "exports" / "ashdown-vale", 25),
+    "many faults in one file": (BROKEN / "many-faults-one-file", 2),
+    "a repeated case reference": (BROKEN / "duplicate-case-reference", 2),
+    "stages not mapped yet": (BROKEN / "stages-not-mapped-yet", 2),
+    "an unknown channel": (BROKEN / "unknown-channel", 3),
+    "a response before receipt": (BROKEN / "response-before-receipt", 2),
+    "FixMyStreet beside the CRM": (BROKEN / "fixmystreet-beside-crm", 2),
+    "the sample council (Parquet)": (SAMPLE, 997),
+}
+
+
+@pytest.mark.parametrize("name", list(FOLDERS))
+def test_chunks_give_the_records_and_messages_of_one_read(name, monkeypatch, tmp_path):
+    folder, chunk = FOLDERS[name]
+    whole, whole_problems = _check(folder, monkeypatch, tmp_path, None)
+    chunked, chunked_problems = _check(folder, monkeypatch, tmp_path, chunk)
+    assert chunked_problems == whole_problems
+    assert set(chunked) == set(whole)
+    for dataset in whole:
+        pd.testing.assert_frame_equal(chunked[dataset], whole[dataset], obj=dataset)
+
+
+def test_riverside_in_chunks_of_one_record(monkeypatch, tmp_path):
+    folder = write_riverside(tmp_path / "data")
+    whole, whole_problems = _check(folder, monkeypatch, tmp_path, None)
+    chunked, chunked_problems = _check(folder, monkeypatch, tmp_path, 1)
+    assert chunked_problems == whole_problems
+    for dataset in whole:
+        pd.testing.assert_frame_equal(chunked[dataset], whole[dataset], obj=dataset)
+
+
+# A Salesforce case report as it is exported: a byte-order mark, every value quoted, a blank row, and the report's
+# footer under the records. Spreadsheet rows: header 1, records 2-12, blank 13, footer 14-19.
+SALESFORCE = (
+    '\ufeff"Case Number","Date/Time Opened","Case Origin","Type","Date/Time Closed","Contact Name"\n'
+    '"00012001","03/04/2023 09:10","Email","Council Tax","05/04/2023 10:00","Ann Example"\n'      # row 2
+    '"00012002","03/04/2023 11:40","Web","Parking","04/04/2023 08:39","Ben Example"\n'             # row 3
+    '"00012003","04/04/2023 13:00","Email","Housing","13/04/2023 14:05","Cat Example"\n'           # row 4
+    '"00012004","31/04/2023 16:50","Email","Waste","06/05/2023 14:51","Dan Example"\n'            # row 5: no 31 April
+    '"00012005","05/04/2023 09:00","Fax","Waste","","Eve Example"\n'                               # row 6: Fax
+    '"00012006","05/04/2023 10:00","Email","Waste","11/04/2023 10:00","Fay Example"\n'            # row 7
+    '"00012002","06/04/2023 10:30","Web","Parking","06/04/2023 12:00","Ben Example"\n'             # row 8: repeat
+    '"00012008","06/04/2023 11:00","Email","Housing","","Gus Example"\n'                           # row 9
+    '"00012009","yesterday","Email","Housing","","Hal Example"\n'                                  # row 10: a word
+    '"00012010","07/04/2023 09:00","Fax","Council Tax","","Ivy Example"\n'                         # row 11: Fax
+    '"00012003","07/04/2023 09:30","Email","Housing","12/04/2023 09:00","Cat Example"\n'           # row 12: repeat
+    '\n'                                                                                           # row 13
+    '"Grand Totals (11 records)"\n'
+    '\n'
+    '"Copyright (c) 2000-2023 salesforce.com, inc. All rights reserved."\n'
+    '"Confidential Information - Do Not Distribute"\n'
+    '"Generated By:  Jo Morgan  10/04/2023 09:12"\n'
+    '"Ashdown Vale Borough Council"\n'
+)
+
+SALESFORCE_TOML = """[council]
+name = "Test Council"
+
+[datasets.contacts]
+path = "Cases.csv"
+
+[datasets.contacts.columns]
+"Case Number" = "contact_id"
+"Date/Time Opened" = "received_at"
+"Case Origin" = "channel"
+"Type" = "service"
+"Date/Time Closed" = "responded_at"
+
+[datasets.contacts.values.channel]
+"Web" = "online_form"
+"""
+
+
+def _salesforce(tmp_path, text: str = SALESFORCE, encoding: str = "utf-8"):
+    folder = tmp_path / "data"
+    folder.mkdir(parents=True)
+    (folder / "council.toml").write_text(SALESFORCE_TOML, encoding="utf-8")
+    (folder / "Cases.csv").write_bytes(text.encode(encoding))
+    return folder
+
+
+def test_a_salesforce_report_in_chunks_of_four_names_every_row(monkeypatch, tmp_path):
+    """Worked by hand from the rows above: chunks hold rows 2-5, 6-9 and 10-19 (the last chunk reads on until 8 rows
+    follow it, so the footer is never split); row 8 repeats row 3 (first chunk / second), row 12 repeats row 4
+    (first / third); the unreadable dates are in the first and the third chunk, Fax in the second and the third;
+    the footer is the blank row 13 and the six lines under it, 13-19."""
+    folder = _salesforce(tmp_path)
+    _, problems = _check(folder, monkeypatch, tmp_path, 4)
+    text = "\n".join(problems)
+    assert ("Cases.csv (contacts), column 'received_at' ('Date/Time Opened' in the file): expected a date and time"
+            " such as 2023-04-03 14:05, 03/04/2023 14:05 or an Excel date\n  2 rows: rows 5, 10\n  found: '31/04/2023 16:50', 'yesterday'") in text
+    assert ("Cases.csv (contacts), column 'channel' ('Case Origin' in the file): has 'Fax', which is not a channel "
+            "of the workbook") in text
+    assert "\n  2 rows: rows 6, 11\n  found: 'Fax'" in text
+    assert ("Cases.csv (contacts), column 'contact_id' ('Case Number' in the file): has the same value more than "
+            "once; each must be unique\n  4 rows: rows 3, 4, 8, 12\n  found: '00012002', '00012003'") in text
+    assert "ends with a report footer" in text and "7 rows: rows 13, 14, 15, 16, 17 and 2 more" in text
+    # The same words as one read of the whole file.
+    _, whole = _check(folder, monkeypatch, tmp_path, None)
+    assert problems == whole
+
+
+def test_no_chunk_holds_more_records_than_asked(monkeypatch, tmp_path):
+    folder = _salesforce(tmp_path)
+    seen = []
+    parse = load._parse_file
+
+    def recorded(ds, raw, source, config):
+        seen.append((len(raw), source.first_row))
+        return parse(ds, raw, source, config)
+
+    monkeypatch.setattr(load, "_parse_file", recorded)
+    _check(folder, monkeypatch, tmp_path, 4)
+    # 18 lines under the header, read 4 at a time; the last chunk joins what is read after it until 8 rows follow
+    # (rows 10-13 and 14-17 joined, as rows 18-19 are too few), so it holds rows 10-19; the footer's 7 rows are
+    # left out of it, leaving the 3 records of rows 10-12, numbered from its own first row.
+    assert [first for _, first in seen] == [2, 6, 10]
+    assert [length for length, _ in seen] == [4, 4, 3]
+
+
+def test_a_large_file_is_stored_as_row_groups_of_one_parquet_file(monkeypatch, tmp_path):
+    folder = _salesforce(tmp_path)
+    datasets, _ = _check(folder, monkeypatch, tmp_path, 4)
+    # The repeats make the check fail, so nothing is loaded; a file without them is.
+    clean = SALESFORCE.replace('"00012002","06/04/2023 10:30"', '"00012007","06/04/2023 10:30"').replace(
+        '"00012003","07/04/2023 09:30"', '"00012011","07/04/2023 09:30"')
+    clean = clean.replace("31/04/2023", "30/04/2023").replace("yesterday", "06/04/2023 12:00").replace("Fax", "Email")
+    folder = _salesforce(tmp_path / "clean", clean)
+    monkeypatch.setenv("WORKBOOK_CHUNK_ROWS", "4")
+    monkeypatch.setenv("WORKBOOK_CACHE", str(tmp_path / "store-clean"))
+    datasets, problems = check_all(load_config(folder))
+    item = datasets.loaded["contacts"]
+    assert len(item.parts) == 1
+    stored = pq.ParquetFile(item.parts[0])
+    assert stored.metadata.num_row_groups == 3 and stored.metadata.num_rows == 11
+    assert list(datasets.get("contacts")["contact_id"])[-3:] == ["00012009", "00012010", "00012011"]
+    assert datasets.get("contacts")["channel"].dtype == "category"
+
+
+def test_a_windows_1252_byte_late_in_a_large_csv_is_read_as_windows_1252(monkeypatch, tmp_path):
+    """The first chunks are plain ASCII, so they read as UTF-8; the 'é' of row 12 is not, and the whole file is
+    read as Windows-1252, as a file read in one go is."""
+    text = SALESFORCE.removeprefix("\ufeff").replace('"Cat Example"\n\n', '"Cat Exampl\u00e9"\n\n')  # no BOM in cp1252
+    folder = _salesforce(tmp_path, text, "cp1252")
+    chunked, chunked_problems = _check(folder, monkeypatch, tmp_path, 4)
+    whole, whole_problems = _check(folder, monkeypatch, tmp_path, None)
+    assert chunked_problems == whole_problems
+    assert any("00012003" in p for p in chunked_problems)
+
+
+def test_without_a_store_the_chunks_are_joined_in_memory(monkeypatch, tmp_path):
+    folder = _salesforce(tmp_path)
+    _, kept = _check(folder, monkeypatch, tmp_path, 4, store="off")
+    _, whole = _check(folder, monkeypatch, tmp_path, None, store="off")
+    assert kept == whole
+    assert any("4 rows: rows 3, 4, 8, 12" in p for p in kept)
